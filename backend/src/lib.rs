@@ -1,0 +1,1 @@
+//! emu-backend: STUB being written.

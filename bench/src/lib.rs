@@ -1,0 +1,1 @@
+//! emu-bench: STUB being written.

@@ -1,0 +1,1 @@
+//! emu-disas: STUB being written.

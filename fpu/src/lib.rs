@@ -1,0 +1,1 @@
+//! emu-fpu: STUB being written.

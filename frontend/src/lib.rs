@@ -1,0 +1,1 @@
+//! emu-frontend: STUB being written.

@@ -1,0 +1,1 @@
+//! emu-linux-user: STUB being written.

@@ -1,0 +1,1 @@
+//! emu-testsuite: STUB being written.
