@@ -381,3 +381,16 @@ impl CpuHeader {
         (self.mem_base.wrapping_add(addr & self.mem_mask)) as *mut u8
     }
 }
+
+/// Supplies blocks to an execution engine. Implemented per guest arch by emu-frontend, consumed
+/// by emu-backend; it lives here because both depend on this crate and not on each other.
+pub trait Translator: Send + Sync {
+    /// Translate the guest block at `pc` under `flags`. Never fails: code that cannot be fetched
+    /// or decoded becomes an `Exit` terminal (`FetchFault` / `IllegalInsn`) at that pc.
+    fn translate(&self, pc: u64, flags: u32) -> Block;
+    /// The translation flags for the CPU state's current mode (0 where there are none).
+    ///
+    /// # Safety
+    /// `env` must point to this translator's CPU state struct.
+    unsafe fn flags(&self, env: *const u8) -> u32;
+}
