@@ -1,1 +1,31 @@
-//! emu-linux-user: STUB being written.
+//! emu-linux-user: runs Linux programs of another ISA on this host. Owns the guest address
+//! window, the ELF loader, the initial stack, system calls, guest fault handling and the
+//! `emu-user` binary's run loop.
+//!
+//! Modules, bottom up:
+//! - [`window`]: the reserved host region guest memory lives in (`mem_base`/`mem_mask`);
+//! - [`pages`]: the lock-free per-page flag table (guest permissions, code-page marks);
+//! - [`memory`]: the guest address space: mappings, `mmap`/`brk` placement, checked copies;
+//! - [`codefetch`]: `CodeFetch` for the translator, write-protecting code pages;
+//! - [`fault`]: the SIGSEGV/SIGBUS handler (self-modifying code, guest faults);
+//! - [`signals`]: default actions of fatal guest signals;
+//! - [`arch`]: per-guest-arch tables (ELF machine, hwcap, syscall registers, open flags);
+//! - [`elf`] and [`stack`]: loading a static program and building its initial stack;
+//! - [`syscall`]: the process state and the syscall table;
+//! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
+
+pub mod arch;
+pub mod codefetch;
+pub mod elf;
+pub mod errno;
+pub mod fault;
+pub mod guest_cpu;
+pub mod memory;
+pub mod pages;
+pub mod runner;
+pub mod signals;
+pub mod stack;
+pub mod syscall;
+#[cfg(test)]
+mod testutil;
+pub mod window;

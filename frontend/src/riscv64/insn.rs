@@ -1,0 +1,222 @@
+//! Shared pieces of the riscv64 decoder: instruction field extraction ([`Insn`]), decode-table
+//! entries built from bit-pattern strings ([`pattern`], [`Entry`]), and the per-instruction
+//! translation context ([`Ctx`]) with register access helpers (x0 reads as zero, writes to it
+//! are dropped).
+
+use emu_ir::{Builder, ExitReason, Type, Value};
+
+use super::Rv64Cpu;
+
+/// A 32-bit instruction word (compressed instructions are expanded to one first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Insn(pub u32);
+
+impl Insn {
+    fn bits(self, hi: u32, lo: u32) -> u32 {
+        (self.0 >> lo) & ((1u32 << (hi - lo + 1)) - 1)
+    }
+    pub fn rd(self) -> u32 {
+        self.bits(11, 7)
+    }
+    pub fn rs1(self) -> u32 {
+        self.bits(19, 15)
+    }
+    pub fn rs2(self) -> u32 {
+        self.bits(24, 20)
+    }
+    pub fn rs3(self) -> u32 {
+        self.bits(31, 27)
+    }
+    /// The `funct3` field, which is the rounding mode of FP instructions.
+    pub fn funct3(self) -> u32 {
+        self.bits(14, 12)
+    }
+    /// 6-bit shift amount of RV64 immediate shifts.
+    pub fn shamt(self) -> u32 {
+        self.bits(25, 20)
+    }
+    /// The CSR number of Zicsr instructions.
+    pub fn csr(self) -> u32 {
+        self.bits(31, 20)
+    }
+    pub fn imm_i(self) -> i64 {
+        i64::from(self.0 as i32 >> 20)
+    }
+    pub fn imm_s(self) -> i64 {
+        i64::from(((self.0 & 0xfe00_0000) as i32 >> 20) | self.bits(11, 7) as i32)
+    }
+    pub fn imm_b(self) -> i64 {
+        let sign = (self.0 & 0x8000_0000) as i32 >> 19; // bit 12 and up
+        let v = sign as u32
+            | (self.bits(7, 7) << 11)
+            | (self.bits(30, 25) << 5)
+            | (self.bits(11, 8) << 1);
+        i64::from(v as i32)
+    }
+    pub fn imm_u(self) -> i64 {
+        i64::from((self.0 & 0xffff_f000) as i32)
+    }
+    pub fn imm_j(self) -> i64 {
+        let sign = (self.0 & 0x8000_0000) as i32 >> 11; // bit 20 and up
+        let v = sign as u32
+            | (self.bits(19, 12) << 12)
+            | (self.bits(20, 20) << 11)
+            | (self.bits(30, 21) << 1);
+        i64::from(v as i32)
+    }
+}
+
+/// Splits the start of `bytes` into an instruction word and its length (2 for RVC, 4
+/// otherwise); `None` if the bytes do not hold the whole instruction.
+pub fn split(bytes: &[u8]) -> Option<(u32, u32)> {
+    let low = u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]);
+    if low & 3 != 3 {
+        return Some((u32::from(low), 2));
+    }
+    let high = u16::from_le_bytes([*bytes.get(2)?, *bytes.get(3)?]);
+    Some((u32::from(low) | (u32::from(high) << 16), 4))
+}
+
+/// Parses a 32-character bit pattern (most significant bit first; `0`/`1` are fixed bits, any
+/// other character a free bit; spaces and `_` are ignored) into `(mask, match)`.
+pub const fn pattern(p: &str) -> (u32, u32) {
+    let bytes = p.as_bytes();
+    let (mut i, mut n, mut mask, mut bits) = (0, 0, 0u32, 0u32);
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c != b' ' && c != b'_' {
+            mask <<= 1;
+            bits <<= 1;
+            n += 1;
+            if c == b'0' {
+                mask |= 1;
+            } else if c == b'1' {
+                mask |= 1;
+                bits |= 1;
+            }
+        }
+        i += 1;
+    }
+    assert!(n == 32, "a decode pattern must have 32 bits");
+    (mask, bits)
+}
+
+/// Whether the block goes on after an instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// The handler set the block's terminal.
+    End,
+}
+
+/// The instruction is reserved or not supported: the guest gets an illegal-instruction trap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Illegal;
+
+/// What a handler returns.
+pub type Exec = Result<Flow, Illegal>;
+
+/// An instruction handler.
+pub type Handler = for<'a, 'b, 'c> fn(&'a mut Ctx<'b, 'c>, Insn) -> Exec;
+
+/// One decode-table row: the instruction matches when `word & mask == bits`.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// Assembler mnemonic (used by tests and debugging).
+    pub name: &'static str,
+    pub mask: u32,
+    pub bits: u32,
+    pub exec: Handler,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({:08x}/{:08x})", self.name, self.bits, self.mask)
+    }
+}
+
+/// Builds an [`Entry`] from a mnemonic, a [`pattern`] string and a handler.
+macro_rules! insn {
+    ($name:literal, $pat:literal, $exec:expr) => {
+        $crate::riscv64::insn::Entry {
+            name: $name,
+            mask: $crate::riscv64::insn::pattern($pat).0,
+            bits: $crate::riscv64::insn::pattern($pat).1,
+            exec: $exec,
+        }
+    };
+}
+pub(crate) use insn;
+
+/// The translation context of one instruction.
+pub struct Ctx<'a, 'b> {
+    pub b: &'a mut Builder<'b>,
+    /// Guest pc of the instruction.
+    pub pc: u64,
+    /// Its length in bytes (2 for RVC).
+    pub len: u64,
+}
+
+impl Ctx<'_, '_> {
+    /// The pc of the following instruction.
+    pub fn next_pc(&self) -> u64 {
+        self.pc.wrapping_add(self.len)
+    }
+
+    /// The pc plus a signed offset.
+    pub fn pc_rel(&self, offset: i64) -> u64 {
+        self.pc.wrapping_add(offset as u64)
+    }
+
+    pub fn imm(&mut self, v: i64) -> Value {
+        self.b.i64(v as u64)
+    }
+
+    /// Integer register `r` as I64 (x0 is the constant 0).
+    pub fn x(&mut self, r: u32) -> Value {
+        if r == 0 {
+            self.b.i64(0)
+        } else {
+            self.b.read_reg(Type::I64, Rv64Cpu::x_offset(r))
+        }
+    }
+
+    /// Low 32 bits of integer register `r`.
+    pub fn x32(&mut self, r: u32) -> Value {
+        let v = self.x(r);
+        self.b.trunc(Type::I32, v)
+    }
+
+    /// Write I64 `v` to integer register `r` (dropped for x0).
+    pub fn set_x(&mut self, r: u32, v: Value) {
+        if r != 0 {
+            self.b.write_reg(Rv64Cpu::x_offset(r), v);
+        }
+    }
+
+    /// Sign-extend I32 `v` and write it to integer register `r`.
+    pub fn set_x32(&mut self, r: u32, v: Value) {
+        let wide = self.b.sext(Type::I64, v);
+        self.set_x(r, wide);
+    }
+
+    /// Write an I8 0/1 condition to integer register `r` as 0/1.
+    pub fn set_x_bool(&mut self, r: u32, cond: Value) {
+        let wide = self.b.zext(Type::I64, cond);
+        self.set_x(r, wide);
+    }
+
+    /// Float register `r` as raw I64 bits.
+    pub fn f(&mut self, r: u32) -> Value {
+        self.b.read_reg(Type::I64, Rv64Cpu::f_offset(r))
+    }
+
+    pub fn set_f(&mut self, r: u32, v: Value) {
+        self.b.write_reg(Rv64Cpu::f_offset(r), v);
+    }
+
+    /// Leave with an illegal-instruction exit at this pc when `cond` (I8) is non-zero.
+    pub fn illegal_if(&mut self, cond: Value) {
+        self.b.exit_if(cond, ExitReason::IllegalInsn, self.pc);
+    }
+}

@@ -1,0 +1,59 @@
+//! The per-arch CPU glue of the run loop: creating the guest CPU state for an entry point and
+//! stack, reaching its integer registers (for the syscall ABI), and creating the arch's
+//! translator. One small impl per guest arch.
+
+use std::sync::Arc;
+
+use emu_frontend::riscv64::{Rv64Cpu, Rv64Translator};
+use emu_frontend::CodeFetch;
+use emu_ir::{CpuHeader, Translator};
+
+use crate::arch::GuestArch;
+use crate::window::GuestWindow;
+
+/// A guest CPU state the run loop can drive.
+pub trait GuestCpu {
+    fn header(&self) -> &CpuHeader;
+    fn header_mut(&mut self) -> &mut CpuHeader;
+    /// The integer register file, indexed as [`crate::arch::SyscallRegs`] expects.
+    fn int_regs(&mut self) -> &mut [u64];
+    /// Pointer to the whole state, for `Vcpu::run`.
+    fn env(&mut self) -> *mut u8;
+}
+
+impl GuestCpu for Rv64Cpu {
+    fn header(&self) -> &CpuHeader {
+        &self.header
+    }
+    fn header_mut(&mut self) -> &mut CpuHeader {
+        &mut self.header
+    }
+    fn int_regs(&mut self) -> &mut [u64] {
+        &mut self.x
+    }
+    fn env(&mut self) -> *mut u8 {
+        (self as *mut Rv64Cpu).cast()
+    }
+}
+
+/// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
+/// translator for it; `None` for arches without a frontend yet.
+pub fn create(
+    arch: GuestArch,
+    entry: u64,
+    sp: u64,
+    window: &GuestWindow,
+    fetch: Arc<dyn CodeFetch>,
+) -> Option<(Box<dyn GuestCpu>, Arc<dyn Translator>)> {
+    match arch {
+        GuestArch::Riscv64 => {
+            let mut cpu = Box::new(Rv64Cpu::new());
+            cpu.header.pc = entry;
+            cpu.header.mem_base = window.base();
+            cpu.header.mem_mask = window.mask();
+            cpu.x[2] = sp;
+            Some((cpu, Arc::new(Rv64Translator::new(fetch))))
+        }
+        GuestArch::Aarch64 | GuestArch::X86_64 => None,
+    }
+}

@@ -1,0 +1,153 @@
+//! The run loop of `emu-user`: build the address space, load the program, build the stack,
+//! create CPU, translator and engine, then run guest code, dispatching syscalls and turning
+//! guest exceptions into their signals' default actions. It also hands stale-code ranges
+//! (self-modifying code, unmapped or re-protected code) to the engine between runs.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use emu_backend::{Engine, EngineConfig};
+use emu_ir::ExitReason;
+
+use crate::codefetch::GuestCodeFetch;
+use crate::elf::{self, ElfError};
+use crate::fault;
+use crate::guest_cpu::{self, GuestCpu};
+use crate::memory::{AddressSpace, Layout};
+use crate::signals::die_with_signal;
+use crate::stack::{self, StackInput};
+use crate::syscall::{LogOptions, Process};
+
+/// Everything the command line decides.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub program: PathBuf,
+    /// The guest's argv (`argv[0]` included).
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    pub tier1_threshold: u32,
+    pub log: LogOptions,
+    pub log_file: Option<PathBuf>,
+    /// `-L` prefix for guest absolute paths.
+    pub sysroot: Option<PathBuf>,
+}
+
+/// Why the guest could not be started. `Display` is the whole message after "emu-user: ".
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}: {1}")]
+    Open(String, String),
+    #[error("{0}: {1}")]
+    Elf(String, ElfError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// The text of an OS error without Rust's " (os error N)" suffix, as C programs print it.
+fn os_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Run the guest to its end; returns only on a start-up error.
+pub fn run(cfg: &RunConfig) -> RunError {
+    match start(cfg) {
+        Ok(never) => match never {},
+        Err(e) => e,
+    }
+}
+
+fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
+    let name = cfg.program.display().to_string();
+    let image =
+        std::fs::read(&cfg.program).map_err(|e| RunError::Open(name.clone(), os_message(&e)))?;
+    let setup = |what: &str, e: &dyn std::fmt::Display| RunError::Setup(format!("{what}: {e}"));
+    let mut space = AddressSpace::new(Layout::default())
+        .map_err(|e| setup("cannot reserve guest memory", &e))?;
+    let prog = elf::load(&image, &mut space).map_err(|e| RunError::Elf(name.clone(), e))?;
+    let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
+    let execfn = cfg.program.as_os_str().as_encoded_bytes().to_vec();
+    let input = StackInput {
+        argv: &cfg.argv,
+        envp: &cfg.envp,
+        execfn: &execfn,
+        random: stack::random_bytes(),
+    };
+    let sp = stack::build(&mut space, &prog, &input)
+        .map_err(|e| setup("cannot build the stack", &e.0))?;
+
+    let mem = space.mem.clone();
+    let fetch = Arc::new(GuestCodeFetch::new(mem.clone()));
+    let (mut cpu, translator) =
+        guest_cpu::create(prog.arch.arch, prog.entry, sp, &mem.window, fetch).ok_or_else(|| {
+            RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name))
+        })?;
+    let config = EngineConfig {
+        tier1_threshold: cfg.tier1_threshold,
+        ..EngineConfig::default()
+    };
+    let engine =
+        Engine::new(translator, config).map_err(|e| setup("cannot start the engine", &e))?;
+    let mut vcpu = engine.vcpu();
+
+    let mut process = Process::new(space, prog.arch, exe_path);
+    process.log_options = cfg.log;
+    process.sysroot = cfg.sysroot.clone();
+    if let Some(path) = &cfg.log_file {
+        let f = std::fs::File::create(path).map_err(|e| setup(&path.display().to_string(), &e))?;
+        process.log = Box::new(f);
+    }
+    // Rust starts with SIGPIPE ignored; the guest starts with the default action.
+    crate::syscall::mirror_sigpipe(0);
+    fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
+    fault::set_exit_request(&cpu.header().exit_request);
+
+    loop {
+        cpu.header().exit_request.store(0, Ordering::Release);
+        invalidate_stale_code(&engine, &mut process);
+        // SAFETY: `cpu` is the translator's CPU state with a valid window (mem stays alive for
+        // the whole loop through `process.space`).
+        let reason = unsafe { vcpu.run(cpu.env()) };
+        handle_exit(reason, cpu.as_mut(), &mut process);
+    }
+}
+
+/// Give the engine every guest range whose translations went stale.
+fn invalidate_stale_code(engine: &Engine, process: &mut Process) {
+    let pending = fault::take_pending();
+    if pending.everything {
+        engine.invalidate(0, process.space.mem.window.size());
+    }
+    for page in pending.pages {
+        engine.invalidate(page, crate::window::PAGE_SIZE);
+    }
+    for (start, len) in process.space.take_invalidations() {
+        engine.invalidate(start, len);
+    }
+}
+
+/// Act on why guest code stopped.
+fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
+    let regs_abi = process.arch.syscall_regs;
+    match reason {
+        ExitReason::Syscall => {
+            let regs = cpu.int_regs();
+            let (nr, args) = (regs_abi.number(regs), regs_abi.arguments(regs));
+            let ret = process.dispatch(nr, args);
+            regs_abi.set_result(cpu.int_regs(), ret);
+        }
+        ExitReason::Halt => {}
+        ExitReason::IllegalInsn => fatal(process, libc::SIGILL),
+        ExitReason::Breakpoint => fatal(process, libc::SIGTRAP),
+        ExitReason::FetchFault | ExitReason::Exception(_) => fatal(process, libc::SIGSEGV),
+    }
+}
+
+fn fatal(process: &mut Process, sig: i32) -> ! {
+    process.flush_log();
+    die_with_signal(sig)
+}

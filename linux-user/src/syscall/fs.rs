@@ -1,0 +1,409 @@
+//! File and descriptor syscalls: guest pointers are checked and turned into host pointers
+//! inside the window, paths are copied out, and the few layouts that differ (open flags,
+//! `struct stat`) are translated.
+
+use std::ffi::CString;
+
+use super::{host_syscall, stat, Process};
+use crate::arch;
+use crate::errno::{Errno, SysResult};
+
+/// Longest path accepted from the guest (PATH_MAX).
+const PATH_MAX: usize = 4096;
+/// Most iovecs in one readv/writev (UIO_MAXIOV).
+const IOV_MAX: u64 = 1024;
+
+fn fd(a: u64) -> u64 {
+    a as i32 as i64 as u64
+}
+
+impl Process {
+    /// A guest path, with `/proc/self/exe` meaning the guest program.
+    pub(super) fn path(&self, addr: u64) -> Result<CString, Errno> {
+        let p = self.space.read_cstring(addr, PATH_MAX)?;
+        if p == b"/proc/self/exe" {
+            return CString::new(self.exe_path.as_os_str().as_encoded_bytes())
+                .map_err(|_| Errno::ENOENT);
+        }
+        CString::new(self.under_sysroot(p)).map_err(|_| Errno::EINVAL)
+    }
+
+    /// `path` under the `-L` prefix when it is absolute and exists there, else `path`.
+    fn under_sysroot(&self, path: Vec<u8>) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        match &self.sysroot {
+            Some(root) if path.first() == Some(&b'/') => {
+                let mut full = root.as_os_str().as_bytes().to_vec();
+                full.extend_from_slice(&path);
+                let exists = std::path::Path::new(std::ffi::OsStr::from_bytes(&full))
+                    .symlink_metadata()
+                    .is_ok();
+                if exists {
+                    full
+                } else {
+                    path
+                }
+            }
+            _ => path,
+        }
+    }
+}
+
+pub fn read(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[1], a[2])?;
+    host_syscall(libc::SYS_read, [fd(a[0]), buf as u64, a[2], 0, 0, 0])
+}
+
+pub fn write(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.read_ptr(a[1], a[2])?;
+    host_syscall(libc::SYS_write, [fd(a[0]), buf as u64, a[2], 0, 0, 0])
+}
+
+pub fn pread64(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[1], a[2])?;
+    host_syscall(libc::SYS_pread64, [fd(a[0]), buf as u64, a[2], a[3], 0, 0])
+}
+
+pub fn pwrite64(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.read_ptr(a[1], a[2])?;
+    host_syscall(libc::SYS_pwrite64, [fd(a[0]), buf as u64, a[2], a[3], 0, 0])
+}
+
+/// The guest iovec array at `addr` as host iovecs (buffers checked for `writable`).
+fn host_iovecs(
+    p: &mut Process,
+    addr: u64,
+    count: u64,
+    writable: bool,
+) -> Result<Vec<libc::iovec>, Errno> {
+    if count > IOV_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let raw = p.space.read_bytes(addr, (count * 16) as usize)?;
+    let mut out = Vec::with_capacity(count as usize);
+    for chunk in raw.chunks_exact(16) {
+        let base = u64::from_le_bytes(chunk[..8].try_into().map_err(|_| Errno::EFAULT)?);
+        let len = u64::from_le_bytes(chunk[8..].try_into().map_err(|_| Errno::EFAULT)?);
+        let ptr = if writable {
+            p.space.write_ptr(base, len)?
+        } else {
+            p.space.read_ptr(base, len)? as *mut u8
+        };
+        out.push(libc::iovec {
+            iov_base: ptr.cast(),
+            iov_len: len as usize,
+        });
+    }
+    Ok(out)
+}
+
+pub fn readv(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let iov = host_iovecs(p, a[1], a[2], true)?;
+    host_syscall(
+        libc::SYS_readv,
+        [fd(a[0]), iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0],
+    )
+}
+
+pub fn writev(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let iov = host_iovecs(p, a[1], a[2], false)?;
+    host_syscall(
+        libc::SYS_writev,
+        [fd(a[0]), iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0],
+    )
+}
+
+pub fn openat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let path = p.path(a[1])?;
+    let flags = arch::open_flags_to_host(p.arch, a[2] as u32);
+    host_syscall(
+        libc::SYS_openat,
+        [fd(a[0]), path.as_ptr() as u64, flags as u64, a[3], 0, 0],
+    )
+}
+
+pub fn close(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_close, [fd(a[0]), 0, 0, 0, 0, 0])
+}
+
+pub fn lseek(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_lseek, [fd(a[0]), a[1], a[2], 0, 0, 0])
+}
+
+fn write_stat(p: &mut Process, addr: u64, st: &libc::stat) -> SysResult {
+    p.space.write_bytes(addr, &stat::to_generic(st))?;
+    Ok(0)
+}
+
+pub fn fstat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    // SAFETY: zeroed stat is a valid out buffer.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    host_syscall(
+        libc::SYS_fstat,
+        [fd(a[0]), &mut st as *mut _ as u64, 0, 0, 0, 0],
+    )?;
+    write_stat(p, a[1], &st)
+}
+
+pub fn newfstatat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let path = p.path(a[1])?;
+    // SAFETY: zeroed stat is a valid out buffer.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    host_syscall(
+        libc::SYS_newfstatat,
+        [
+            fd(a[0]),
+            path.as_ptr() as u64,
+            &mut st as *mut _ as u64,
+            a[3],
+            0,
+            0,
+        ],
+    )?;
+    write_stat(p, a[2], &st)
+}
+
+/// `struct statx` has one layout on every arch.
+pub fn statx(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let path = p.path(a[1])?;
+    let buf = p.space.write_ptr(a[4], 256)?;
+    host_syscall(
+        libc::SYS_statx,
+        [fd(a[0]), path.as_ptr() as u64, a[2], a[3], buf as u64, 0],
+    )
+}
+
+pub fn readlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let raw = p.space.read_cstring(a[1], PATH_MAX)?;
+    if raw == b"/proc/self/exe" {
+        let target = p.exe_path.as_os_str().as_encoded_bytes().to_vec();
+        let n = target.len().min(a[3] as usize);
+        p.space.write_bytes(a[2], &target[..n])?;
+        return Ok(n as u64);
+    }
+    let path = CString::new(p.under_sysroot(raw)).map_err(|_| Errno::EINVAL)?;
+    let buf = p.space.write_ptr(a[2], a[3])?;
+    host_syscall(
+        libc::SYS_readlinkat,
+        [fd(a[0]), path.as_ptr() as u64, buf as u64, a[3], 0, 0],
+    )
+}
+
+pub fn getcwd(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[0], a[1])?;
+    host_syscall(libc::SYS_getcwd, [buf as u64, a[1], 0, 0, 0, 0])
+}
+
+/// Syscalls taking paths: the arguments at `path_args` are guest path pointers.
+fn with_path(p: &mut Process, nr: libc::c_long, mut a: [u64; 6], path_args: &[usize]) -> SysResult {
+    let mut keep = Vec::new();
+    for &i in path_args {
+        let c = p.path(a[i])?;
+        a[i] = c.as_ptr() as u64;
+        keep.push(c);
+    }
+    host_syscall(nr, a)
+}
+
+pub fn chdir(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(p, libc::SYS_chdir, a, &[0])
+}
+
+pub fn mkdirat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(p, libc::SYS_mkdirat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+}
+
+pub fn unlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(p, libc::SYS_unlinkat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+}
+
+pub fn renameat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_renameat2,
+        [fd(a[0]), a[1], fd(a[2]), a[3], 0, 0],
+        &[1, 3],
+    )
+}
+
+pub fn renameat2(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_renameat2,
+        [fd(a[0]), a[1], fd(a[2]), a[3], a[4], 0],
+        &[1, 3],
+    )
+}
+
+pub fn faccessat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_faccessat,
+        [fd(a[0]), a[1], a[2], 0, 0, 0],
+        &[1],
+    )
+}
+
+pub fn faccessat2(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_faccessat2,
+        [fd(a[0]), a[1], a[2], a[3], 0, 0],
+        &[1],
+    )
+}
+
+pub fn fchmodat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(p, libc::SYS_fchmodat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+}
+
+pub fn fchownat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_fchownat,
+        [fd(a[0]), a[1], a[2], a[3], a[4], 0],
+        &[1],
+    )
+}
+
+pub fn utimensat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let path = if a[1] == 0 { None } else { Some(p.path(a[1])?) };
+    let times = if a[2] == 0 {
+        0
+    } else {
+        p.space.read_ptr(a[2], 32)? as u64
+    };
+    let path_ptr = path.as_ref().map_or(0, |c| c.as_ptr() as u64);
+    host_syscall(libc::SYS_utimensat, [fd(a[0]), path_ptr, times, a[3], 0, 0])
+}
+
+/// Descriptor syscalls whose arguments are all plain integers.
+macro_rules! int_syscall {
+    ($name:ident, $nr:expr) => {
+        pub fn $name(_p: &mut Process, a: [u64; 6]) -> SysResult {
+            host_syscall($nr, [fd(a[0]), a[1], a[2], a[3], a[4], a[5]])
+        }
+    };
+}
+int_syscall!(dup, libc::SYS_dup);
+int_syscall!(dup3, libc::SYS_dup3);
+int_syscall!(fsync, libc::SYS_fsync);
+int_syscall!(fdatasync, libc::SYS_fdatasync);
+int_syscall!(ftruncate, libc::SYS_ftruncate);
+int_syscall!(fchdir, libc::SYS_fchdir);
+int_syscall!(fchmod, libc::SYS_fchmod);
+int_syscall!(fchown, libc::SYS_fchown);
+int_syscall!(flock, libc::SYS_flock);
+int_syscall!(fadvise64, libc::SYS_fadvise64);
+int_syscall!(fallocate, libc::SYS_fallocate);
+int_syscall!(umask, libc::SYS_umask);
+
+pub fn sync(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_sync, [0; 6])
+}
+
+pub fn fcntl(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let (fd, cmd) = (fd(a[0]), a[1] as i32);
+    match cmd {
+        libc::F_DUPFD | libc::F_DUPFD_CLOEXEC | libc::F_GETFD | libc::F_SETFD => {
+            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, a[2], 0, 0, 0])
+        }
+        libc::F_GETFL => {
+            let host = host_syscall(libc::SYS_fcntl, [fd, cmd as u64, 0, 0, 0, 0])?;
+            Ok(arch::open_flags_to_guest(p.arch, host as u32) as u64)
+        }
+        libc::F_SETFL => {
+            let flags = arch::open_flags_to_host(p.arch, a[2] as u32);
+            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, flags as u64, 0, 0, 0])
+        }
+        // struct flock has the same 32-byte layout on every 64-bit arch.
+        libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW => {
+            let buf = p.space.write_ptr(a[2], 32)?;
+            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, buf as u64, 0, 0, 0])
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn pipe2(p: &mut Process, a: [u64; 6]) -> SysResult {
+    p.space.check(a[0], 8, crate::pages::WRITE)?;
+    let mut fds = [0i32; 2];
+    host_syscall(libc::SYS_pipe2, [fds.as_mut_ptr() as u64, a[1], 0, 0, 0, 0])?;
+    let bytes: Vec<u8> = fds.iter().flat_map(|f| f.to_le_bytes()).collect();
+    p.space.write_bytes(a[0], &bytes)?;
+    Ok(0)
+}
+
+/// Terminal ioctls whose argument layouts are the same on the guest arches and the host
+/// (asm-generic termbits): request, bytes the kernel reads or writes, whether it writes.
+const IOCTLS: &[(u64, u64, bool)] = &[
+    (0x5401, 36, true),  // TCGETS
+    (0x5402, 36, false), // TCSETS
+    (0x5403, 36, false), // TCSETSW
+    (0x5404, 36, false), // TCSETSF
+    (0x5413, 8, true),   // TIOCGWINSZ
+    (0x5414, 8, false),  // TIOCSWINSZ
+    (0x540f, 4, true),   // TIOCGPGRP
+    (0x541b, 4, true),   // FIONREAD
+];
+
+pub fn ioctl(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let Some(&(req, len, writes)) = IOCTLS.iter().find(|i| i.0 == a[1] & 0xffff_ffff) else {
+        return Err(Errno::ENOTTY);
+    };
+    let buf = if writes {
+        p.space.write_ptr(a[2], len)?
+    } else {
+        p.space.read_ptr(a[2], len)? as *mut u8
+    };
+    host_syscall(libc::SYS_ioctl, [fd(a[0]), req, buf as u64, 0, 0, 0])
+}
+
+/// `struct linux_dirent64` is arch-independent.
+pub fn getdents64(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[1], a[2])?;
+    host_syscall(libc::SYS_getdents64, [fd(a[0]), buf as u64, a[2], 0, 0, 0])
+}
+
+pub fn symlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(
+        p,
+        libc::SYS_symlinkat,
+        [a[0], fd(a[1]), a[2], 0, 0, 0],
+        &[0, 2],
+    )
+}
+
+pub fn linkat(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let args = [fd(a[0]), a[1], fd(a[2]), a[3], a[4], 0];
+    with_path(p, libc::SYS_linkat, args, &[1, 3])
+}
+
+pub fn truncate(p: &mut Process, a: [u64; 6]) -> SysResult {
+    with_path(p, libc::SYS_truncate, [a[0], a[1], 0, 0, 0, 0], &[0])
+}
+
+/// `sendfile(out, in, *offset, count)`; the offset is a 64-bit value on every arch.
+pub fn sendfile(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let off = if a[2] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[2], 8)? as u64
+    };
+    host_syscall(libc::SYS_sendfile, [fd(a[0]), fd(a[1]), off, a[3], 0, 0])
+}
+
+/// `ppoll(fds, n, timeout, sigmask, size)`: `struct pollfd` is arch-independent. The signal
+/// mask is not applied (no guest signal delivery yet).
+pub fn ppoll(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if a[1] > 4096 {
+        return Err(Errno::EINVAL);
+    }
+    let fds = p.space.write_ptr(a[0], a[1] * 8)?;
+    let timeout = if a[2] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[2], 16)? as u64
+    };
+    host_syscall(libc::SYS_ppoll, [fds as u64, a[1], timeout, 0, 0, 0])
+}

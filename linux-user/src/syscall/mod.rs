@@ -1,0 +1,429 @@
+//! The syscall layer: the guest process state syscalls act on ([`Process`]), the table of the
+//! generic Linux syscall numbers (asm-generic/unistd.h, shared by riscv64 and aarch64) mapping
+//! number → (name, handler), and dispatch with `-strace` and `-d unimp` logging. Unknown
+//! syscalls return `-ENOSYS`; nothing a guest passes can panic the emulator.
+
+mod fs;
+mod mem;
+mod process;
+pub mod stat;
+mod time;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::arch::ArchInfo;
+use crate::errno::{host_result, to_guest, Errno, SysResult};
+use crate::memory::AddressSpace;
+pub use process::{mirror_sigpipe, SignalState};
+
+/// A syscall implementation: guest arguments in, result or errno out.
+pub type Handler = fn(&mut Process, [u64; 6]) -> SysResult;
+
+/// One row of the syscall table.
+#[derive(Debug)]
+pub struct Syscall {
+    pub nr: u64,
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+/// Logging choices (`-strace`, `-d unimp`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogOptions {
+    pub strace: bool,
+    pub unimp: bool,
+}
+
+/// The state of the guest process that syscalls read and change.
+pub struct Process {
+    pub space: AddressSpace,
+    pub arch: &'static ArchInfo,
+    /// Absolute path of the guest program (`/proc/self/exe`).
+    pub exe_path: PathBuf,
+    pub signals: SignalState,
+    /// `-L`: absolute guest paths are looked up under this prefix first (as qemu-user does).
+    pub sysroot: Option<PathBuf>,
+    pub log_options: LogOptions,
+    /// Where `-strace` and `-d` output goes (stderr unless `-D`).
+    pub log: Box<dyn Write + Send>,
+}
+
+impl std::fmt::Debug for Process {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Process")
+            .field("arch", &self.arch.name)
+            .field("exe_path", &self.exe_path)
+            .finish()
+    }
+}
+
+/// Call host syscall `nr` with `a`.
+pub(crate) fn host_syscall(nr: libc::c_long, a: [u64; 6]) -> SysResult {
+    // SAFETY: every caller passes integers, or host pointers it obtained from the checked guest
+    // window accessors (or to its own live locals), sized for what the syscall touches.
+    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    host_result(r)
+}
+
+fn enosys(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+    Err(Errno::ENOSYS)
+}
+
+macro_rules! table {
+    ($($nr:literal $name:ident => $handler:path,)*) => {
+        /// The generic Linux syscall table (numbers from asm-generic/unistd.h).
+        pub static GENERIC_SYSCALLS: &[Syscall] = &[
+            $(Syscall { nr: $nr, name: stringify!($name), handler: $handler },)*
+        ];
+    };
+}
+
+table! {
+    17 getcwd => fs::getcwd,
+    23 dup => fs::dup,
+    24 dup3 => fs::dup3,
+    25 fcntl => fs::fcntl,
+    29 ioctl => fs::ioctl,
+    32 flock => fs::flock,
+    34 mkdirat => fs::mkdirat,
+    35 unlinkat => fs::unlinkat,
+    36 symlinkat => fs::symlinkat,
+    37 linkat => fs::linkat,
+    38 renameat => fs::renameat,
+    45 truncate => fs::truncate,
+    46 ftruncate => fs::ftruncate,
+    47 fallocate => fs::fallocate,
+    48 faccessat => fs::faccessat,
+    49 chdir => fs::chdir,
+    50 fchdir => fs::fchdir,
+    52 fchmod => fs::fchmod,
+    53 fchmodat => fs::fchmodat,
+    54 fchownat => fs::fchownat,
+    55 fchown => fs::fchown,
+    56 openat => fs::openat,
+    57 close => fs::close,
+    59 pipe2 => fs::pipe2,
+    61 getdents64 => fs::getdents64,
+    62 lseek => fs::lseek,
+    63 read => fs::read,
+    64 write => fs::write,
+    65 readv => fs::readv,
+    66 writev => fs::writev,
+    67 pread64 => fs::pread64,
+    68 pwrite64 => fs::pwrite64,
+    71 sendfile => fs::sendfile,
+    73 ppoll => fs::ppoll,
+    78 readlinkat => fs::readlinkat,
+    79 newfstatat => fs::newfstatat,
+    80 fstat => fs::fstat,
+    81 sync => fs::sync,
+    82 fsync => fs::fsync,
+    83 fdatasync => fs::fdatasync,
+    88 utimensat => fs::utimensat,
+    93 exit => process::exit,
+    94 exit_group => process::exit,
+    96 set_tid_address => process::set_tid_address,
+    98 futex => process::futex,
+    99 set_robust_list => process::set_robust_list,
+    101 nanosleep => time::nanosleep,
+    113 clock_gettime => time::clock_gettime,
+    114 clock_getres => time::clock_getres,
+    115 clock_nanosleep => time::clock_nanosleep,
+    123 sched_getaffinity => process::sched_getaffinity,
+    124 sched_yield => process::sched_yield,
+    129 kill => process::kill,
+    130 tkill => process::tkill,
+    131 tgkill => process::tgkill,
+    132 sigaltstack => process::sigaltstack,
+    134 rt_sigaction => process::rt_sigaction,
+    135 rt_sigprocmask => process::rt_sigprocmask,
+    148 getresuid => process::getresuid,
+    150 getresgid => process::getresgid,
+    153 times => time::times,
+    154 setpgid => process::setpgid,
+    155 getpgid => process::getpgid,
+    156 getsid => process::getsid,
+    157 setsid => process::setsid,
+    158 getgroups => process::getgroups,
+    160 uname => process::uname,
+    163 getrlimit => process::getrlimit,
+    164 setrlimit => process::setrlimit,
+    165 getrusage => process::getrusage,
+    166 umask => fs::umask,
+    167 prctl => process::prctl,
+    169 gettimeofday => time::gettimeofday,
+    172 getpid => process::getpid,
+    173 getppid => process::getppid,
+    174 getuid => process::getuid,
+    175 geteuid => process::geteuid,
+    176 getgid => process::getgid,
+    177 getegid => process::getegid,
+    178 gettid => process::gettid,
+    179 sysinfo => process::sysinfo,
+    214 brk => mem::brk,
+    215 munmap => mem::munmap,
+    216 mremap => mem::mremap,
+    222 mmap => mem::mmap,
+    223 fadvise64 => fs::fadvise64,
+    226 mprotect => mem::mprotect,
+    227 msync => mem::accept_range,
+    228 mlock => mem::accept_range,
+    229 munlock => mem::accept_range,
+    233 madvise => mem::madvise,
+    260 wait4 => process::wait4,
+    261 prlimit64 => process::prlimit64,
+    276 renameat2 => fs::renameat2,
+    278 getrandom => process::getrandom,
+    291 statx => fs::statx,
+    293 rseq => enosys,
+    439 faccessat2 => fs::faccessat2,
+}
+
+/// The table row for `nr`.
+pub fn lookup(nr: u64) -> Option<&'static Syscall> {
+    GENERIC_SYSCALLS.iter().find(|s| s.nr == nr)
+}
+
+impl Process {
+    pub fn new(space: AddressSpace, arch: &'static ArchInfo, exe_path: PathBuf) -> Process {
+        Process {
+            space,
+            arch,
+            exe_path,
+            signals: SignalState::new(arch.sigaction_size),
+            sysroot: None,
+            log_options: LogOptions::default(),
+            log: Box::new(std::io::stderr()),
+        }
+    }
+
+    /// Run syscall `nr`; returns the value for the guest's result register.
+    pub fn dispatch(&mut self, nr: u64, args: [u64; 6]) -> u64 {
+        let row = lookup(nr);
+        if row.is_none() && self.log_options.unimp {
+            let _ = writeln!(self.log, "emu-user: unsupported syscall {nr}");
+        }
+        if self.log_options.strace {
+            self.strace_call(nr, row, &args);
+        }
+        let result = row.map_or(Err(Errno::ENOSYS), |s| (s.handler)(self, args));
+        if self.log_options.strace {
+            self.strace_result(result);
+        }
+        to_guest(result)
+    }
+
+    /// The first half of a `-strace` line, in qemu's shape `PID name(args)`, written before
+    /// the call (so calls that never return, like `exit_group`, are logged too).
+    fn strace_call(&mut self, nr: u64, row: Option<&Syscall>, args: &[u64; 6]) {
+        // SAFETY: getpid cannot fail.
+        let pid = unsafe { libc::getpid() };
+        let name = row.map_or_else(|| format!("Unknown syscall {nr}"), |s| s.name.to_string());
+        let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+        let _ = write!(self.log, "{pid} {name}({})", args.join(","));
+        let _ = self.log.flush();
+    }
+
+    /// The second half: ` = result` (qemu's `-1 errno=N (text)` for errors).
+    fn strace_result(&mut self, result: SysResult) {
+        let _ = match result {
+            Ok(v) => writeln!(self.log, " = {}", v as i64),
+            Err(Errno(e)) => {
+                let text = std::io::Error::from_raw_os_error(e).to_string();
+                let text = text
+                    .split(" (os error")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                writeln!(self.log, " = -1 errno={e} ({text})")
+            }
+        };
+    }
+
+    pub fn flush_log(&mut self) {
+        let _ = self.log.flush();
+    }
+
+    /// End the process with `status` (exit and exit_group: single-threaded for now).
+    pub fn exit(&mut self, status: i32) -> ! {
+        if self.log_options.strace {
+            let _ = writeln!(self.log);
+        }
+        self.flush_log();
+        // SAFETY: terminating the process; guest output went to host fds unbuffered.
+        unsafe { libc::_exit(status & 0xff) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch;
+    use crate::memory::{map_flags, Layout};
+
+    fn process() -> Process {
+        let space = AddressSpace::new(Layout::default()).unwrap();
+        Process::new(
+            space,
+            arch::info(arch::GuestArch::Riscv64),
+            PathBuf::from("/bin/true"),
+        )
+    }
+
+    fn scratch(p: &mut Process) -> u64 {
+        let flags = (map_flags::PRIVATE | map_flags::ANONYMOUS) as u64;
+        p.dispatch(222, [0, 0x10000, 3, flags, u64::MAX, 0])
+    }
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        for w in GENERIC_SYSCALLS.windows(2) {
+            assert!(w[0].nr < w[1].nr, "{} / {}", w[0].name, w[1].name);
+        }
+    }
+
+    #[test]
+    fn unknown_and_bad_pointers_are_errnos() {
+        let mut p = process();
+        assert_eq!(p.dispatch(9999, [0; 6]) as i64, -(libc::ENOSYS as i64));
+        assert_eq!(
+            p.dispatch(293, [0; 6]) as i64,
+            -(libc::ENOSYS as i64),
+            "rseq"
+        );
+        // write(1, wild pointer, 5) must be EFAULT without touching anything.
+        assert_eq!(
+            p.dispatch(64, [1, 0xdead_0000, 5, 0, 0, 0]) as i64,
+            -(libc::EFAULT as i64)
+        );
+        assert_eq!(
+            p.dispatch(56, [(-100i64) as u64, 0x1234, 0, 0, 0, 0]) as i64,
+            -(libc::EFAULT as i64)
+        );
+    }
+
+    /// Every pointer-taking syscall answers a wild pointer with EFAULT (never a crash, never a
+    /// host access outside the window).
+    #[test]
+    fn wild_pointers_are_efault() {
+        const P: u64 = u64::MAX; // replaced by each wild pointer (NULL is valid for some)
+        const AT_FDCWD: u64 = -100i64 as u64;
+        let calls: &[(u64, [u64; 6])] = &[
+            (17, [P, 100, 0, 0, 0, 0]),
+            (56, [AT_FDCWD, P, 0, 0, 0, 0]),
+            (59, [P, 0, 0, 0, 0, 0]),
+            (63, [0, P, 5, 0, 0, 0]),
+            (64, [1, P, 5, 0, 0, 0]),
+            (66, [1, P, 2, 0, 0, 0]),
+            (78, [AT_FDCWD, P, P, 10, 0, 0]),
+            (79, [AT_FDCWD, P, P, 0, 0, 0]),
+            (80, [1, P, 0, 0, 0, 0]),
+            (98, [P, 0, 0, 0, 0, 0]),
+            (113, [0, P, 0, 0, 0, 0]),
+            (134, [2, P, 0, 8, 0, 0]),
+            (135, [0, P, 0, 8, 0, 0]),
+            (160, [P, 0, 0, 0, 0, 0]),
+            (179, [P, 0, 0, 0, 0, 0]),
+            (261, [0, 3, 0, P, 0, 0]),
+            (278, [P, 16, 0, 0, 0, 0]),
+        ];
+        let mut p = process();
+        let window = p.space.mem.window.size();
+        let wild = [8, 0xdead_0000, window - 1, window, 1 << 45, u64::MAX - 3];
+        for &(nr, args) in calls {
+            for w in wild {
+                let a = args.map(|v| if v == P { w } else { v });
+                let r = p.dispatch(nr, a) as i64;
+                assert_eq!(
+                    r,
+                    -(libc::EFAULT as i64),
+                    "syscall {nr} with pointer {w:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_round_trip_through_guest_memory() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        let dir = std::env::temp_dir().join(format!("emu-lu-sys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.txt");
+        p.space
+            .write_bytes(buf, path.as_os_str().as_encoded_bytes())
+            .unwrap();
+        p.space
+            .write_bytes(buf + path.as_os_str().len() as u64, &[0])
+            .unwrap();
+        let flags = (libc::O_CREAT | libc::O_RDWR | libc::O_TRUNC) as u64;
+        let fd = p.dispatch(56, [(-100i64) as u64, buf, flags, 0o644, 0, 0]);
+        std::fs::remove_dir_all(&dir).ok(); // the open file stays usable
+        assert!((fd as i64) >= 0);
+        p.space.write_bytes(buf + 0x1000, b"hello").unwrap();
+        assert_eq!(p.dispatch(64, [fd, buf + 0x1000, 5, 0, 0, 0]), 5);
+        assert_eq!(p.dispatch(62, [fd, 0, 0, 0, 0, 0]), 0, "lseek");
+        assert_eq!(p.dispatch(63, [fd, buf + 0x2000, 100, 0, 0, 0]), 5);
+        assert_eq!(p.space.read_bytes(buf + 0x2000, 5).unwrap(), b"hello");
+        assert_eq!(p.dispatch(80, [fd, buf + 0x3000, 0, 0, 0, 0]), 0, "fstat");
+        let size = p
+            .space
+            .read_u64(buf + 0x3000 + stat::off::SIZE as u64)
+            .unwrap();
+        assert_eq!(size, 5);
+        assert_eq!(p.dispatch(57, [fd, 0, 0, 0, 0, 0]), 0);
+    }
+
+    #[test]
+    fn sysroot_prefix_is_tried_first() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        let root = std::env::temp_dir().join(format!("emu-lu-root-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("emu_probe"), "x").unwrap();
+        p.space.write_bytes(buf, b"/emu_probe\0").unwrap();
+        let open = |p: &mut Process| p.dispatch(56, [(-100i64) as u64, buf, 0, 0, 0, 0]) as i64;
+        assert_eq!(open(&mut p), -(libc::ENOENT as i64), "not on the host");
+        p.sysroot = Some(root.clone());
+        let fd = open(&mut p);
+        assert!(fd >= 0);
+        p.dispatch(57, [fd as u64, 0, 0, 0, 0, 0]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn uname_reports_the_guest_machine() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        assert_eq!(p.dispatch(160, [buf, 0, 0, 0, 0, 0]), 0);
+        assert_eq!(p.space.read_cstring(buf + 4 * 65, 65).unwrap(), b"riscv64");
+        assert_eq!(p.space.read_cstring(buf, 65).unwrap(), b"Linux");
+    }
+
+    #[test]
+    fn signal_bookkeeping_and_futex() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        p.space.write_u64(buf, 1).unwrap(); // SIG_IGN
+        assert_eq!(p.dispatch(134, [libc::SIGTERM as u64, buf, 0, 8, 0, 0]), 0);
+        assert_eq!(
+            p.dispatch(134, [libc::SIGTERM as u64, 0, buf + 64, 8, 0, 0]),
+            0
+        );
+        assert_eq!(p.space.read_u64(buf + 64).unwrap(), 1);
+        // SAFETY: getpid cannot fail.
+        let pid = unsafe { libc::getpid() } as u64;
+        assert_eq!(
+            p.dispatch(129, [pid, libc::SIGTERM as u64, 0, 0, 0, 0]),
+            0,
+            "ignored signal"
+        );
+        p.space.write_u32(buf + 128, 7).unwrap();
+        assert_eq!(
+            p.dispatch(98, [buf + 128, 128, 8, 0, 0, 0]) as i64,
+            -(libc::EAGAIN as i64)
+        );
+        assert_eq!(p.dispatch(98, [buf + 128, 129, 1, 0, 0, 0]), 0);
+    }
+}

@@ -1,0 +1,364 @@
+//! Process, identity, signal-bookkeeping and system-information syscalls.
+//!
+//! Signals: `rt_sigaction`, `rt_sigprocmask` and `sigaltstack` only record what the guest asks
+//! and return success; real delivery to guest handlers is a later milestone. A fatal signal the
+//! guest sends itself (`kill`/`tgkill`, e.g. from `abort`) ends the emulator with that signal.
+
+use super::{host_syscall, Process};
+use crate::errno::{Errno, SysResult};
+use crate::signals::die_with_signal;
+
+/// Signals whose default action is to do nothing.
+const IGNORED_BY_DEFAULT: &[u64] = &[
+    libc::SIGCHLD as u64,
+    libc::SIGURG as u64,
+    libc::SIGWINCH as u64,
+    libc::SIGCONT as u64,
+];
+/// `SIG_IGN` as a handler value.
+const SIG_IGN: u64 = 1;
+/// Highest signal number.
+pub const NSIG: usize = 64;
+
+/// What the guest told us about signals.
+#[derive(Debug)]
+pub struct SignalState {
+    /// Raw guest `struct sigaction` per signal (index = signal number).
+    pub actions: Vec<Vec<u8>>,
+    pub mask: u64,
+    /// `stack_t`: sp, flags (+pad), size.
+    pub altstack: [u8; 24],
+}
+
+impl SignalState {
+    pub fn new(sigaction_size: usize) -> SignalState {
+        let mut altstack = [0u8; 24];
+        altstack[8] = libc::SS_DISABLE as u8;
+        SignalState {
+            actions: vec![vec![0; sigaction_size]; NSIG + 1],
+            mask: 0,
+            altstack,
+        }
+    }
+
+    fn handler(&self, sig: usize) -> u64 {
+        self.actions.get(sig).map_or(0, |a| {
+            u64::from_le_bytes(a[..8].try_into().unwrap_or([0; 8]))
+        })
+    }
+}
+
+pub fn exit(p: &mut Process, a: [u64; 6]) -> SysResult {
+    p.exit(a[0] as i32)
+}
+
+pub fn rt_sigaction(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let sig = a[0] as usize;
+    if sig == 0 || sig > NSIG || a[3] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let size = p.arch.sigaction_size;
+    let new = if a[1] != 0 {
+        Some(p.space.read_bytes(a[1], size)?)
+    } else {
+        None
+    };
+    if new.is_some() && (sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize) {
+        return Err(Errno::EINVAL);
+    }
+    if a[2] != 0 {
+        let old = p.signals.actions[sig].clone();
+        p.space.write_bytes(a[2], &old)?;
+    }
+    if let Some(new) = new {
+        p.signals.actions[sig] = new;
+        if sig == libc::SIGPIPE as usize {
+            mirror_sigpipe(p.signals.handler(sig));
+        }
+    }
+    Ok(0)
+}
+
+/// SIGPIPE is raised by the host kernel on the emulator's own `write`. With the guest's default
+/// action the host default kills us just as it would kill the guest; with a guest handler or
+/// `SIG_IGN` the host ignores it, so the write fails with `EPIPE` (handlers cannot run yet).
+pub fn mirror_sigpipe(guest_handler: u64) {
+    const SIG_DFL: u64 = 0;
+    let host = if guest_handler == SIG_DFL {
+        libc::SIG_DFL
+    } else {
+        libc::SIG_IGN
+    };
+    // SAFETY: setting a standard disposition for SIGPIPE.
+    unsafe { libc::signal(libc::SIGPIPE, host) };
+}
+
+pub fn rt_sigprocmask(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if a[3] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let old = p.signals.mask;
+    if a[1] != 0 {
+        let set = p.space.read_u64(a[1])?;
+        p.signals.mask = match a[0] as i32 {
+            libc::SIG_BLOCK => old | set,
+            libc::SIG_UNBLOCK => old & !set,
+            libc::SIG_SETMASK => set,
+            _ => return Err(Errno::EINVAL),
+        };
+    }
+    if a[2] != 0 {
+        p.space.write_u64(a[2], old)?;
+    }
+    Ok(0)
+}
+
+pub fn sigaltstack(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let new = if a[0] != 0 {
+        Some(p.space.read_bytes(a[0], 24)?)
+    } else {
+        None
+    };
+    if a[1] != 0 {
+        let old = p.signals.altstack;
+        p.space.write_bytes(a[1], &old)?;
+    }
+    if let Some(n) = new {
+        p.signals.altstack.copy_from_slice(&n);
+    }
+    Ok(0)
+}
+
+/// A signal sent to ourselves: ignored ones do nothing, the others take their default action
+/// (handlers are not run yet).
+fn signal_self(p: &mut Process, sig: u64) -> SysResult {
+    if sig == 0 {
+        return Ok(0);
+    }
+    if sig as usize > NSIG {
+        return Err(Errno::EINVAL);
+    }
+    if p.signals.handler(sig as usize) == SIG_IGN || IGNORED_BY_DEFAULT.contains(&sig) {
+        return Ok(0);
+    }
+    p.flush_log();
+    die_with_signal(sig as i32)
+}
+
+fn is_self(pid: u64) -> bool {
+    // SAFETY: getpid cannot fail.
+    pid as i32 == unsafe { libc::getpid() }
+}
+
+pub fn kill(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if is_self(a[0]) || a[0] as i32 == 0 {
+        return signal_self(p, a[1]);
+    }
+    host_syscall(libc::SYS_kill, [a[0] as i32 as u64, a[1], 0, 0, 0, 0])
+}
+
+pub fn tkill(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if is_self(a[0]) {
+        return signal_self(p, a[1]);
+    }
+    Err(Errno::ESRCH)
+}
+
+pub fn tgkill(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if is_self(a[0]) && is_self(a[1]) {
+        return signal_self(p, a[2]);
+    }
+    Err(Errno::ESRCH)
+}
+
+/// Syscalls with no arguments that only report on the process.
+macro_rules! id_syscall {
+    ($name:ident, $nr:expr) => {
+        pub fn $name(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+            host_syscall($nr, [0; 6])
+        }
+    };
+}
+id_syscall!(getpid, libc::SYS_getpid);
+id_syscall!(getppid, libc::SYS_getppid);
+id_syscall!(gettid, libc::SYS_gettid);
+id_syscall!(getuid, libc::SYS_getuid);
+id_syscall!(geteuid, libc::SYS_geteuid);
+id_syscall!(getgid, libc::SYS_getgid);
+id_syscall!(getegid, libc::SYS_getegid);
+id_syscall!(sched_yield, libc::SYS_sched_yield);
+id_syscall!(setsid, libc::SYS_setsid);
+
+pub fn getpgid(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_getpgid, [a[0], 0, 0, 0, 0, 0])
+}
+
+pub fn getsid(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_getsid, [a[0], 0, 0, 0, 0, 0])
+}
+
+pub fn setpgid(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_setpgid, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// `set_tid_address` returns the caller's tid (the clear-on-exit word matters only with threads).
+pub fn set_tid_address(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_gettid, [0; 6])
+}
+
+/// `set_robust_list`: accepted (the list matters only when threads die holding locks).
+pub fn set_robust_list(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    if a[1] != 24 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
+/// Single-threaded futex: `WAKE` wakes nobody; `WAIT` on a changed value is `EAGAIN`, and on an
+/// unchanged one could only wait forever, so it reports `EINTR` (callers re-check and retry).
+pub fn futex(p: &mut Process, a: [u64; 6]) -> SysResult {
+    const WAIT: u64 = 0;
+    const WAKE: u64 = 1;
+    const WAIT_BITSET: u64 = 9;
+    const WAKE_BITSET: u64 = 10;
+    match a[1] & 0x7f {
+        WAIT | WAIT_BITSET => {
+            let b = p.space.read_bytes(a[0], 4)?;
+            let v = u32::from_le_bytes(b.try_into().map_err(|_| Errno::EFAULT)?);
+            if v != a[2] as u32 {
+                Err(Errno::EAGAIN)
+            } else {
+                Err(Errno(libc::EINTR))
+            }
+        }
+        WAKE | WAKE_BITSET => Ok(0),
+        _ => Err(Errno::ENOSYS),
+    }
+}
+
+/// `uname` with the guest's machine name.
+pub fn uname(p: &mut Process, a: [u64; 6]) -> SysResult {
+    // SAFETY: zeroed utsname is a valid out buffer for uname.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    host_syscall(libc::SYS_uname, [&mut u as *mut _ as u64, 0, 0, 0, 0, 0])?;
+    let field = |f: &[libc::c_char]| -> Vec<u8> { f.iter().map(|&c| c as u8).collect() };
+    let mut machine = [0u8; 65];
+    machine[..p.arch.uname_machine.len()].copy_from_slice(p.arch.uname_machine.as_bytes());
+    let mut out = Vec::with_capacity(6 * 65);
+    out.extend(field(&u.sysname));
+    out.extend(field(&u.nodename));
+    out.extend(field(&u.release));
+    out.extend(field(&u.version));
+    out.extend(machine);
+    out.extend(field(&u.domainname));
+    p.space.write_bytes(a[0], &out)?;
+    Ok(0)
+}
+
+/// `prlimit64` on ourselves (`struct rlimit64` is arch-independent).
+pub fn prlimit64(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if a[0] != 0 && !is_self(a[0]) {
+        return Err(Errno::EPERM);
+    }
+    let new = if a[2] != 0 {
+        p.space.read_ptr(a[2], 16)? as u64
+    } else {
+        0
+    };
+    let old = if a[3] != 0 {
+        p.space.write_ptr(a[3], 16)? as u64
+    } else {
+        0
+    };
+    host_syscall(libc::SYS_prlimit64, [0, a[1], new, old, 0, 0])
+}
+
+pub fn getrlimit(p: &mut Process, a: [u64; 6]) -> SysResult {
+    prlimit64(p, [0, a[0], 0, a[1], 0, 0])
+}
+
+pub fn setrlimit(p: &mut Process, a: [u64; 6]) -> SysResult {
+    prlimit64(p, [0, a[0], a[1], 0, 0, 0])
+}
+
+/// Structs with one layout on every 64-bit arch, filled by the host at a checked guest pointer.
+macro_rules! out_struct_syscall {
+    ($name:ident, $nr:expr, $arg:expr, $size:expr) => {
+        pub fn $name(p: &mut Process, mut a: [u64; 6]) -> SysResult {
+            a[$arg] = p.space.write_ptr(a[$arg], $size)? as u64;
+            host_syscall($nr, a)
+        }
+    };
+}
+out_struct_syscall!(sysinfo, libc::SYS_sysinfo, 0, 112);
+out_struct_syscall!(getrusage, libc::SYS_getrusage, 1, 144);
+
+pub fn getrandom(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[0], a[1])?;
+    host_syscall(libc::SYS_getrandom, [buf as u64, a[1], a[2], 0, 0, 0])
+}
+
+pub fn sched_getaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[2], a[1])?;
+    host_syscall(libc::SYS_sched_getaffinity, [0, a[1], buf as u64, 0, 0, 0])
+}
+
+/// `prctl`: only naming the thread is accepted.
+pub fn prctl(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    const PR_SET_NAME: u64 = 15;
+    match a[0] {
+        PR_SET_NAME => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `wait4(pid, *status, options, *rusage)`.
+pub fn wait4(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let status = if a[1] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[1], 4)? as u64
+    };
+    let rusage = if a[3] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[3], 144)? as u64
+    };
+    host_syscall(
+        libc::SYS_wait4,
+        [a[0] as i32 as u64, status, a[2], rusage, 0, 0],
+    )
+}
+
+/// `getresuid`/`getresgid`: three 32-bit ids.
+fn getres(p: &mut Process, nr: libc::c_long, a: [u64; 6]) -> SysResult {
+    let mut ids = [0u32; 3];
+    let ptrs = [&mut ids[0] as *mut u32, &mut ids[1], &mut ids[2]].map(|q| q as u64);
+    host_syscall(nr, [ptrs[0], ptrs[1], ptrs[2], 0, 0, 0])?;
+    for (i, id) in ids.iter().enumerate() {
+        p.space.write_u32(a[i], *id)?;
+    }
+    Ok(0)
+}
+
+pub fn getresuid(p: &mut Process, a: [u64; 6]) -> SysResult {
+    getres(p, libc::SYS_getresuid, a)
+}
+
+pub fn getresgid(p: &mut Process, a: [u64; 6]) -> SysResult {
+    getres(p, libc::SYS_getresgid, a)
+}
+
+/// `getgroups(size, list)`: 32-bit gids.
+pub fn getgroups(p: &mut Process, a: [u64; 6]) -> SysResult {
+    const NGROUPS_MAX: u64 = 65536;
+    if a[0] > NGROUPS_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let list = if a[0] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[1], a[0] * 4)? as u64
+    };
+    host_syscall(libc::SYS_getgroups, [a[0], list, 0, 0, 0, 0])
+}
