@@ -2,8 +2,8 @@
 //! form, each returning the defined [`Value`].
 
 use crate::{
-    AtomicOp, BinOp, Block, CastOp, Cond, ExitReason, Helper, Inst, InstData, Terminal, Type,
-    UnOp, Value,
+    AtomicOp, BinOp, Block, CastOp, Cond, ExitReason, Helper, Inst, InstData, Terminal, Type, UnOp,
+    Value,
 };
 
 /// Appends instructions to a block.
@@ -136,10 +136,24 @@ impl<'a> Builder<'a> {
     }
 
     pub fn atomic_rmw(&mut self, op: AtomicOp, ty: Type, addr: Value, value: Value) -> Value {
-        self.push_value(ty, Inst::AtomicRmw { op, ty, addr, value })
+        self.push_value(
+            ty,
+            Inst::AtomicRmw {
+                op,
+                ty,
+                addr,
+                value,
+            },
+        )
     }
 
-    pub fn atomic_cas(&mut self, ty: Type, addr: Value, expected: Value, replacement: Value) -> Value {
+    pub fn atomic_cas(
+        &mut self,
+        ty: Type,
+        addr: Value,
+        expected: Value,
+        replacement: Value,
+    ) -> Value {
         self.push_value(
             ty,
             Inst::AtomicCas {

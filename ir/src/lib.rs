@@ -59,7 +59,10 @@ impl Type {
     }
 
     pub fn is_int(self) -> bool {
-        matches!(self, Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::I128)
+        matches!(
+            self,
+            Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::I128
+        )
     }
 
     pub fn is_float(self) -> bool {
@@ -262,35 +265,86 @@ impl ExitReason {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inst {
     /// An integer or float constant; the low `ty.bits()` bits of `imm` are the value's bits.
-    Const { ty: Type, imm: u128 },
+    Const {
+        ty: Type,
+        imm: u128,
+    },
     /// Read a guest register: `ty.bytes()` bytes at byte `offset` of the CPU state.
-    ReadReg { ty: Type, offset: u32 },
+    ReadReg {
+        ty: Type,
+        offset: u32,
+    },
     /// Write a guest register (size from the value's type).
-    WriteReg { offset: u32, value: Value },
-    Unary { op: UnOp, arg: Value },
-    Binary { op: BinOp, lhs: Value, rhs: Value },
-    Cast { op: CastOp, ty: Type, arg: Value },
+    WriteReg {
+        offset: u32,
+        value: Value,
+    },
+    Unary {
+        op: UnOp,
+        arg: Value,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Value,
+        rhs: Value,
+    },
+    Cast {
+        op: CastOp,
+        ty: Type,
+        arg: Value,
+    },
     /// Integer compare; the result is I8, 0 or 1.
-    Icmp { cond: Cond, lhs: Value, rhs: Value },
+    Icmp {
+        cond: Cond,
+        lhs: Value,
+        rhs: Value,
+    },
     /// `cond != 0 ? if_true : if_false` (both evaluated; no side effects).
-    Select { cond: Value, if_true: Value, if_false: Value },
+    Select {
+        cond: Value,
+        if_true: Value,
+        if_false: Value,
+    },
     /// Load `ty.bytes()` little-endian bytes from guest virtual address `addr` (I64).
-    Load { ty: Type, addr: Value },
+    Load {
+        ty: Type,
+        addr: Value,
+    },
     /// Store the value (size from its type) at guest virtual address `addr` (I64).
-    Store { addr: Value, value: Value },
+    Store {
+        addr: Value,
+        value: Value,
+    },
     /// Atomic read-modify-write of `ty` at `addr`; result is the old value.
-    AtomicRmw { op: AtomicOp, ty: Type, addr: Value, value: Value },
+    AtomicRmw {
+        op: AtomicOp,
+        ty: Type,
+        addr: Value,
+        value: Value,
+    },
     /// Atomic compare-and-swap of `ty` at `addr`; result is the old value.
-    AtomicCas { ty: Type, addr: Value, expected: Value, replacement: Value },
+    AtomicCas {
+        ty: Type,
+        addr: Value,
+        expected: Value,
+        replacement: Value,
+    },
     /// Full memory fence.
     Fence,
     /// Call an out-of-line helper: `helper.func(env, args...)`; all arguments are passed as u64
     /// (integers zero-extended, floats as their bits). The result (if `helper.ret` is some) is
     /// the low bits of the returned u64.
-    Call { helper: &'static Helper, args: Vec<Value> },
+    Call {
+        helper: &'static Helper,
+        args: Vec<Value>,
+    },
     /// Side exit: if `cond != 0`, write back state, set the guest pc to `pc` and leave the
     /// block with `reason`.
-    ExitIf { cond: Value, reason: ExitReason, pc: u64 },
+    ExitIf {
+        cond: Value,
+        reason: ExitReason,
+        pc: u64,
+    },
 }
 
 /// An instruction with the value it defines (if any).
@@ -306,7 +360,11 @@ pub enum Terminal {
     /// Continue at a known guest pc (chainable).
     Goto(u64),
     /// Two-way branch on `cond != 0` to known guest pcs (both chainable).
-    Branch { cond: Value, taken: u64, not_taken: u64 },
+    Branch {
+        cond: Value,
+        taken: u64,
+        not_taken: u64,
+    },
     /// Continue at a computed guest pc (I64): look up and jump.
     Indirect(Value),
     /// Leave the execution loop with `reason`; the guest pc is set to `pc`.
