@@ -4,7 +4,9 @@
 //! translator loop ([`translator`]) every guest architecture plugs into, and the per-arch
 //! frontends (for now [`riscv64`]). Guest-ISA knowledge lives in `src/<arch>/`.
 
+pub mod aarch64;
 pub mod riscv64;
+pub mod table;
 pub mod translator;
 
 /// Where the translator reads guest code from. Implemented by emu-linux-user (and later by the

@@ -62,6 +62,10 @@ const fn riscv_hwcap(letters: &[u8]) -> u64 {
     v
 }
 
+/// aarch64 `AT_HWCAP`: exactly what the frontend implements (arch/arm64/include/uapi/asm/hwcap.h):
+/// FP (bit 0) and ASIMD (bit 1).
+const AARCH64_HWCAP: u64 = 1 << 0 | 1 << 1;
+
 /// aarch64 uses other values for four `O_*` flags (arch/arm64/include/uapi/asm/fcntl.h); the
 /// host (x86_64) and riscv64 use asm-generic's.
 const AARCH64_OPEN_FLAGS: &[(u32, u32)] = &[
@@ -92,8 +96,8 @@ pub static ARCHES: &[ArchInfo] = &[
         name: "aarch64",
         elf_machine: 183,
         uname_machine: "aarch64",
-        hwcap: 0,
-        supported: false,
+        hwcap: AARCH64_HWCAP,
+        supported: true,
         syscall_regs: SyscallRegs {
             nr: 8,
             args: [0, 1, 2, 3, 4, 5],

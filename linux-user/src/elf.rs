@@ -374,10 +374,10 @@ mod tests {
             Err(ElfError::Malformed(_))
         ));
         let mut other = good.clone();
-        other[18..20].copy_from_slice(&183u16.to_le_bytes());
+        other[18..20].copy_from_slice(&62u16.to_le_bytes());
         assert_eq!(
             load(&other, &mut space()),
-            Err(ElfError::UnsupportedArch("aarch64"))
+            Err(ElfError::UnsupportedArch("x86_64"))
         );
         let mut obj = good;
         obj[16] = 1; // ET_REL

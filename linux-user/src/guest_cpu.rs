@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use emu_frontend::aarch64::{A64Cpu, A64Translator};
 use emu_frontend::riscv64::{Rv64Cpu, Rv64Translator};
 use emu_frontend::CodeFetch;
 use emu_ir::{CpuHeader, Translator};
@@ -36,6 +37,21 @@ impl GuestCpu for Rv64Cpu {
     }
 }
 
+impl GuestCpu for A64Cpu {
+    fn header(&self) -> &CpuHeader {
+        &self.header
+    }
+    fn header_mut(&mut self) -> &mut CpuHeader {
+        &mut self.header
+    }
+    fn int_regs(&mut self) -> &mut [u64] {
+        &mut self.x
+    }
+    fn env(&mut self) -> *mut u8 {
+        (self as *mut A64Cpu).cast()
+    }
+}
+
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
 /// translator for it; `None` for arches without a frontend yet.
 pub fn create(
@@ -54,6 +70,14 @@ pub fn create(
             cpu.x[2] = sp;
             Some((cpu, Arc::new(Rv64Translator::new(fetch))))
         }
-        GuestArch::Aarch64 | GuestArch::X86_64 => None,
+        GuestArch::Aarch64 => {
+            let mut cpu = Box::new(A64Cpu::new());
+            cpu.header.pc = entry;
+            cpu.header.mem_base = window.base();
+            cpu.header.mem_mask = window.mask();
+            cpu.x[31] = sp;
+            Some((cpu, Arc::new(A64Translator::new(fetch))))
+        }
+        GuestArch::X86_64 => None,
     }
 }

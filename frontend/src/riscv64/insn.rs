@@ -77,29 +77,7 @@ pub fn split(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((u32::from(low) | (u32::from(high) << 16), 4))
 }
 
-/// Parses a 32-character bit pattern (most significant bit first; `0`/`1` are fixed bits, any
-/// other character a free bit; spaces and `_` are ignored) into `(mask, match)`.
-pub const fn pattern(p: &str) -> (u32, u32) {
-    let bytes = p.as_bytes();
-    let (mut i, mut n, mut mask, mut bits) = (0, 0, 0u32, 0u32);
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c != b' ' && c != b'_' {
-            mask <<= 1;
-            bits <<= 1;
-            n += 1;
-            if c == b'0' {
-                mask |= 1;
-            } else if c == b'1' {
-                mask |= 1;
-                bits |= 1;
-            }
-        }
-        i += 1;
-    }
-    assert!(n == 32, "a decode pattern must have 32 bits");
-    (mask, bits)
-}
+pub use crate::table::pattern;
 
 /// Whether the block goes on after an instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,21 +97,8 @@ pub type Exec = Result<Flow, Illegal>;
 /// An instruction handler.
 pub type Handler = for<'a, 'b, 'c> fn(&'a mut Ctx<'b, 'c>, Insn) -> Exec;
 
-/// One decode-table row: the instruction matches when `word & mask == bits`.
-#[derive(Clone, Copy)]
-pub struct Entry {
-    /// Assembler mnemonic (used by tests and debugging).
-    pub name: &'static str,
-    pub mask: u32,
-    pub bits: u32,
-    pub exec: Handler,
-}
-
-impl std::fmt::Debug for Entry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({:08x}/{:08x})", self.name, self.bits, self.mask)
-    }
-}
+/// One decode-table row of this arch.
+pub type Entry = crate::table::Entry<Handler>;
 
 /// Builds an [`Entry`] from a mnemonic, a [`pattern`] string and a handler.
 macro_rules! insn {

@@ -1,0 +1,5 @@
+//! (being written) The atomic instruction class.
+
+use super::insn::Entry;
+
+pub const TABLE: &[Entry] = &[];

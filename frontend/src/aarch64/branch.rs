@@ -1,0 +1,5 @@
+//! (being written) The branch instruction class.
+
+use super::insn::Entry;
+
+pub const TABLE: &[Entry] = &[];

@@ -1,0 +1,3 @@
+//! Unit tests of the aarch64 frontend.
+
+mod decode;
