@@ -3,7 +3,9 @@
 //! [`Block`], and decides where the block ends (instruction limit, guest page boundary, a
 //! terminal set by the arch, or code that cannot be fetched).
 
-use emu_ir::{Block, Builder, ExitReason, Terminal};
+use std::sync::Arc;
+
+use emu_ir::{Block, Builder, ExitReason, Terminal, Translator};
 
 use crate::CodeFetch;
 
@@ -29,8 +31,58 @@ pub enum InsnOutcome {
     Truncated,
 }
 
+/// Whether the block goes on after an instruction (what a decoder's handler returns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// The handler set the block's terminal.
+    End,
+}
+
+/// The instruction is reserved, unallocated or not supported: the guest gets an
+/// illegal-instruction exception (SIGILL in user mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Illegal;
+
+/// Append one decoded instruction of `len` bytes at `pc`: `emit` adds its IR. If `emit` says
+/// the instruction is illegal, nothing it appended is kept (no part of an illegal instruction
+/// takes effect) and the block ends with an `IllegalInsn` exit at `pc`.
+pub fn emit_insn(
+    builder: &mut Builder,
+    pc: u64,
+    len: u32,
+    emit: impl FnOnce(&mut Builder) -> Result<Flow, Illegal>,
+) -> InsnOutcome {
+    let (insts, values) = (builder.block.insts.len(), builder.block.value_types.len());
+    match emit(builder) {
+        Ok(Flow::Continue) => InsnOutcome::Continue { len },
+        Ok(Flow::End) => InsnOutcome::End { len },
+        Err(Illegal) => {
+            roll_back(builder.block, insts, values);
+            builder.set_terminal(Terminal::Exit {
+                reason: ExitReason::IllegalInsn,
+                pc,
+            });
+            InsnOutcome::End { len }
+        }
+    }
+}
+
 /// The guest-architecture side of the translator loop.
-pub trait GuestArch {
+pub trait GuestArch: Send + Sync {
+    /// Register the arch's IR helpers by name (for the IR text parser); called once per
+    /// translator.
+    fn register_helpers(&self) {}
+
+    /// The translation flags (mode bits) of the CPU state at `env`; 0 for arches whose user
+    /// mode has a single mode.
+    ///
+    /// # Safety
+    /// `env` points to this arch's CPU state.
+    unsafe fn flags(&self, _env: *const u8) -> u32 {
+        0
+    }
+
     /// Longest instruction in bytes (at most 16); the loop fetches this many when it can.
     fn max_insn_len(&self) -> usize;
 
@@ -63,6 +115,45 @@ fn page_of(addr: u64) -> u64 {
 fn roll_back(block: &mut Block, insts: usize, values: usize) {
     block.insts.truncate(insts);
     block.value_types.truncate(values);
+}
+
+/// A [`Translator`] for a guest arch: the translator loop over code read through a
+/// [`CodeFetch`], with a per-block instruction limit.
+pub struct LoopTranslator<A> {
+    arch: A,
+    fetch: Arc<dyn CodeFetch>,
+    limits: LoopLimits,
+}
+
+impl<A: GuestArch + Default> LoopTranslator<A> {
+    /// A translator reading code through `fetch`; registers the arch's helpers.
+    pub fn new(fetch: Arc<dyn CodeFetch>) -> Self {
+        let arch = A::default();
+        arch.register_helpers();
+        LoopTranslator {
+            arch,
+            fetch,
+            limits: LoopLimits::default(),
+        }
+    }
+
+    /// Same, with a different per-block instruction limit (at least 1).
+    pub fn with_max_insns(fetch: Arc<dyn CodeFetch>, max_insns: u32) -> Self {
+        let mut t = Self::new(fetch);
+        t.limits.max_insns = max_insns.max(1);
+        t
+    }
+}
+
+impl<A: GuestArch> Translator for LoopTranslator<A> {
+    fn translate(&self, pc: u64, flags: u32) -> Block {
+        translator_loop(&self.arch, self.fetch.as_ref(), pc, flags, self.limits)
+    }
+
+    unsafe fn flags(&self, env: *const u8) -> u32 {
+        // SAFETY: the caller passes this arch's CPU state, as `Translator::flags` requires.
+        unsafe { self.arch.flags(env) }
+    }
 }
 
 /// Translate the block at `pc` under `flags`: run `arch` over the instructions `fetch` gives

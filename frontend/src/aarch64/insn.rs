@@ -56,17 +56,7 @@ pub fn sign_extend(value: u64, bits: u32) -> i64 {
 }
 
 
-/// Whether the block goes on after an instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    /// The handler set the block's terminal.
-    End,
-}
-
-/// The instruction is unallocated or not supported: the guest gets SIGILL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Illegal;
+pub use crate::translator::{Flow, Illegal};
 
 /// What a handler returns.
 pub type Exec = Result<Flow, Illegal>;

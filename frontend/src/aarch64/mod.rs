@@ -19,12 +19,10 @@ mod simd_fp;
 mod system;
 
 use std::mem::offset_of;
-use std::sync::Arc;
 
-use emu_ir::{Block, Builder, CpuHeader, ExitReason, Terminal, Translator};
+use emu_ir::{Builder, CpuHeader};
 
-use crate::translator::{translator_loop, GuestArch, InsnOutcome, LoopLimits};
-use crate::CodeFetch;
+use crate::translator::{emit_insn, GuestArch, InsnOutcome, LoopTranslator};
 
 pub use insn::Insn;
 
@@ -110,71 +108,31 @@ impl A64Cpu {
 }
 
 /// The aarch64 [`Translator`]: translates EL0 blocks (flags are always 0).
-pub struct A64Translator {
-    fetch: Arc<dyn CodeFetch>,
-    limits: LoopLimits,
-}
-
-impl A64Translator {
-    /// A translator reading code through `fetch`. Registers this frontend's helpers with
-    /// `emu_ir::helpers` so the IR text parser finds them by name.
-    pub fn new(fetch: Arc<dyn CodeFetch>) -> Self {
-        for helpers in decode::HELPERS {
-            emu_ir::helpers::register_all(helpers);
-        }
-        A64Translator {
-            fetch,
-            limits: LoopLimits::default(),
-        }
-    }
-
-    /// Same, with a different per-block instruction limit (at least 1).
-    pub fn with_max_insns(fetch: Arc<dyn CodeFetch>, max_insns: u32) -> Self {
-        let mut t = Self::new(fetch);
-        t.limits.max_insns = max_insns.max(1);
-        t
-    }
-}
-
-impl Translator for A64Translator {
-    fn translate(&self, pc: u64, flags: u32) -> Block {
-        translator_loop(&A64Arch, self.fetch.as_ref(), pc, flags, self.limits)
-    }
-
-    unsafe fn flags(&self, _env: *const u8) -> u32 {
-        0
-    }
-}
+pub type A64Translator = LoopTranslator<A64Arch>;
 
 /// The aarch64 side of the translator loop.
+#[derive(Debug, Default)]
 pub struct A64Arch;
 
 impl GuestArch for A64Arch {
+    fn register_helpers(&self) {
+        for helpers in decode::HELPERS {
+            emu_ir::helpers::register_all(helpers);
+        }
+    }
+
     fn max_insn_len(&self) -> usize {
         4
     }
 
     fn translate_insn(&self, pc: u64, bytes: &[u8], builder: &mut Builder) -> InsnOutcome {
-        let Some(word) = bytes.get(..4) else {
+        let Some(&[b0, b1, b2, b3]) = bytes.get(..4) else {
             return InsnOutcome::Truncated;
         };
-        let word = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
-        let (insts, values) = (builder.block.insts.len(), builder.block.value_types.len());
-        let mut ctx = insn::Ctx { b: builder, pc };
-        match decode::translate(&mut ctx, word) {
-            Ok(insn::Flow::Continue) => InsnOutcome::Continue { len: 4 },
-            Ok(insn::Flow::End) => InsnOutcome::End { len: 4 },
-            Err(insn::Illegal) => {
-                // Nothing of an undefined instruction may take effect.
-                builder.block.insts.truncate(insts);
-                builder.block.value_types.truncate(values);
-                builder.set_terminal(Terminal::Exit {
-                    reason: ExitReason::IllegalInsn,
-                    pc,
-                });
-                InsnOutcome::End { len: 4 }
-            }
-        }
+        let word = u32::from_le_bytes([b0, b1, b2, b3]);
+        emit_insn(builder, pc, 4, |b| {
+            decode::translate(&mut insn::Ctx { b, pc }, word)
+        })
     }
 }
 

@@ -79,17 +79,7 @@ pub fn split(bytes: &[u8]) -> Option<(u32, u32)> {
 
 pub use crate::table::pattern;
 
-/// Whether the block goes on after an instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    /// The handler set the block's terminal.
-    End,
-}
-
-/// The instruction is reserved or not supported: the guest gets an illegal-instruction trap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Illegal;
+pub use crate::translator::{Flow, Illegal};
 
 /// What a handler returns.
 pub type Exec = Result<Flow, Illegal>;

@@ -19,13 +19,10 @@ mod mem;
 mod muldiv;
 mod system;
 
+use emu_ir::{Builder, CpuHeader};
 use std::mem::offset_of;
-use std::sync::Arc;
 
-use emu_ir::{Block, Builder, CpuHeader, ExitReason, Terminal, Translator};
-
-use crate::translator::{translator_loop, GuestArch, InsnOutcome, LoopLimits};
-use crate::CodeFetch;
+use crate::translator::{emit_insn, GuestArch, InsnOutcome, LoopTranslator};
 
 pub use insn::Insn;
 
@@ -77,45 +74,18 @@ impl Rv64Cpu {
 }
 
 /// The riscv64 [`Translator`]: translates user-mode blocks (flags are always 0).
-pub struct Rv64Translator {
-    fetch: Arc<dyn CodeFetch>,
-    limits: LoopLimits,
-}
-
-impl Rv64Translator {
-    /// A translator reading code through `fetch`. Registers this frontend's helpers with
-    /// `emu_ir::helpers` so the IR text parser finds them by name.
-    pub fn new(fetch: Arc<dyn CodeFetch>) -> Self {
-        emu_ir::helpers::register_all(fp_helpers::ALL);
-        emu_ir::helpers::register_all(csr::HELPERS);
-        Rv64Translator {
-            fetch,
-            limits: LoopLimits::default(),
-        }
-    }
-
-    /// Same, with a different per-block instruction limit (at least 1).
-    pub fn with_max_insns(fetch: Arc<dyn CodeFetch>, max_insns: u32) -> Self {
-        let mut t = Self::new(fetch);
-        t.limits.max_insns = max_insns.max(1);
-        t
-    }
-}
-
-impl Translator for Rv64Translator {
-    fn translate(&self, pc: u64, flags: u32) -> Block {
-        translator_loop(&Rv64Arch, self.fetch.as_ref(), pc, flags, self.limits)
-    }
-
-    unsafe fn flags(&self, _env: *const u8) -> u32 {
-        0
-    }
-}
+pub type Rv64Translator = LoopTranslator<Rv64Arch>;
 
 /// The riscv64 side of the translator loop.
+#[derive(Debug, Default)]
 pub struct Rv64Arch;
 
 impl GuestArch for Rv64Arch {
+    fn register_helpers(&self) {
+        emu_ir::helpers::register_all(fp_helpers::ALL);
+        emu_ir::helpers::register_all(csr::HELPERS);
+    }
+
     fn max_insn_len(&self) -> usize {
         4
     }
@@ -124,26 +94,14 @@ impl GuestArch for Rv64Arch {
         let Some((word, len)) = insn::split(bytes) else {
             return InsnOutcome::Truncated;
         };
-        let (insts, values) = (builder.block.insts.len(), builder.block.value_types.len());
-        let mut ctx = insn::Ctx {
-            b: builder,
-            pc,
-            len: u64::from(len),
-        };
-        match decode::translate(&mut ctx, word, len) {
-            Ok(insn::Flow::Continue) => InsnOutcome::Continue { len },
-            Ok(insn::Flow::End) => InsnOutcome::End { len },
-            Err(insn::Illegal) => {
-                // Nothing of an illegal instruction may take effect.
-                builder.block.insts.truncate(insts);
-                builder.block.value_types.truncate(values);
-                builder.set_terminal(Terminal::Exit {
-                    reason: ExitReason::IllegalInsn,
-                    pc,
-                });
-                InsnOutcome::End { len }
-            }
-        }
+        emit_insn(builder, pc, len, |b| {
+            let mut ctx = insn::Ctx {
+                b,
+                pc,
+                len: u64::from(len),
+            };
+            decode::translate(&mut ctx, word, len)
+        })
     }
 }
 
