@@ -35,6 +35,7 @@
 #[macro_use]
 mod api;
 mod arith;
+pub mod arm;
 mod compare;
 mod convert;
 mod f32;

@@ -1,5 +1,6 @@
 /* atomics: __atomic_* and __sync_* builtins on 8/16/32/64-bit objects, single-threaded, so the
- * compiler emits AMO instructions and LR/SC loops (sub-word ones with masking). */
+ * compiler emits AMO instructions and LR/SC loops (sub-word ones with masking) on riscv64, and
+ * exclusive-access loops or outline-atomics calls on aarch64; plus hand-written loops per arch. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,6 +35,7 @@ static void test_width64(void)
     while (!ok) /* a weak CAS may fail spuriously; retry until it succeeds */
         ok = __atomic_compare_exchange_n(&v, &expected, 99, 1, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
     SHOW("cas64 weak v=%lld", (long long)v);
+#if defined(__riscv)
     /* AMO min/max through the instructions directly. */
     int64_t mn = 50, r;
     __asm__ volatile("amomin.d %0, %2, %1" : "=r"(r), "+A"(mn) : "r"((int64_t)opaque(-3)));
@@ -50,6 +52,7 @@ static void test_width64(void)
     int32_t sw = 0x7fffffff, swr;
     __asm__ volatile("amoadd.w %0, %2, %1" : "=r"(swr), "+A"(sw) : "r"((int32_t)opaque(1)));
     SHOW("amoadd.w wrap old=%d new=%d", swr, sw);
+#endif
 }
 
 static void test_small_widths(void)
@@ -91,6 +94,7 @@ static void test_sync(void)
 
 static void test_lr_sc(void)
 {
+#if defined(__riscv)
     /* Hand-written LR/SC loops on a doubleword and a word. */
     static uint64_t word = 41;
     uint64_t tmp, fail;
@@ -112,6 +116,41 @@ static void test_lr_sc(void)
                      : "r"(&w32)
                      : "memory");
     SHOW("lr.w sign-extends: %lld, stored %u", (long long)loaded, w32);
+#elif defined(__aarch64__)
+    /* Hand-written exclusive load/store loops on a doubleword, a word and a pair. */
+    static uint64_t word = 41;
+    uint64_t tmp;
+    uint32_t fail;
+    __asm__ volatile("1: ldxr %0, [%2]\n"
+                     "   add %0, %0, #1\n"
+                     "   stxr %w1, %0, [%2]\n"
+                     "   cbnz %w1, 1b\n"
+                     : "=&r"(tmp), "=&r"(fail)
+                     : "r"(&word)
+                     : "memory");
+    SHOW("ldxr/stxr increment: %llu", (unsigned long long)word);
+    static uint32_t w32 = 0xfffffff0u;
+    uint64_t loaded = ~0ULL;
+    __asm__ volatile("1: ldaxr %w0, [%2]\n"
+                     "   add %w0, %w0, #32\n"
+                     "   stlxr %w1, %w0, [%2]\n"
+                     "   cbnz %w1, 1b\n"
+                     : "+&r"(loaded), "=&r"(fail)
+                     : "r"(&w32)
+                     : "memory");
+    SHOW("ldaxr w zero-extends: %llx, stored %u", (unsigned long long)loaded, w32);
+    static __attribute__((aligned(16))) uint64_t pair[2] = { 5, 0x8000000000000000ULL };
+    uint64_t lo, hi;
+    __asm__ volatile("1: ldxp %0, %1, [%3]\n"
+                     "   add %0, %0, #2\n"
+                     "   lsr %1, %1, #4\n"
+                     "   stxp %w2, %0, %1, [%3]\n"
+                     "   cbnz %w2, 1b\n"
+                     : "=&r"(lo), "=&r"(hi), "=&r"(fail)
+                     : "r"(pair)
+                     : "memory");
+    SHOW("ldxp/stxp pair: %llu %llx", (unsigned long long)pair[0], (unsigned long long)pair[1]);
+#endif
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     SHOW("atomic loads/stores: %llu", (unsigned long long)__atomic_load_n(&word, __ATOMIC_ACQUIRE));
     __atomic_store_n(&word, 7, __ATOMIC_RELEASE);

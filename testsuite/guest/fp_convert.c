@@ -1,5 +1,6 @@
-/* fp_convert: int <-> float conversions with edge values (RISC-V saturating fcvt), float
- * compares with NaN and signed zero, min/max, classification, and float <-> double. */
+/* fp_convert: int <-> float conversions with edge values (the saturating conversion instructions
+ * of each arch: RISC-V fcvt with its rounding modes, AArch64 fcvtz/n/m/p/a), float compares with
+ * NaN and signed zero, min/max, classification, and float <-> double. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +13,14 @@ static uint64_t dbits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 static uint32_t fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 
 /* Conversions through the instructions themselves, so out-of-range inputs are defined. */
+#if defined(__riscv)
 #define CVT(insn, rm, out_t, in_reg, x)                                                   \
     ({ out_t r_; __asm__ volatile(insn " %0, %1, " rm : "=r"(r_) : in_reg(x)); r_; })
+#elif defined(__aarch64__)
+/* REG is "w" or "x" for the integer result, FREG "d" or "s" for the source. */
+#define CVT(insn, reg, freg, x)                                                           \
+    ({ uint64_t r_; __asm__ volatile(insn " %" reg "0, %" freg "1" : "=r"(r_) : "w"(x)); r_; })
+#endif
 
 static const double dvals[] = {
     0.0, -0.0, 0.4, 0.5, 0.6, 1.5, 2.5, -0.5, -1.5, -2.5, 1e10, -1e10, 2147483647.0, 2147483648.0,
@@ -21,6 +28,7 @@ static const double dvals[] = {
     1.8446744073709552e19, 1e30, -1e30, INFINITY, -INFINITY, NAN,
 };
 
+#if defined(__riscv)
 static void test_fcvt_from_double(void)
 {
     puts("fcvt from double: w wu l lu (rtz) | w l (rne rdn rup rmm)");
@@ -45,6 +53,25 @@ static void test_fcvt_from_double(void)
                (unsigned long long)CVT("fcvt.lu.s", "rne", uint64_t, "f", f));
     }
 }
+#elif defined(__aarch64__)
+static void test_fcvt_from_double(void)
+{
+    puts("fcvt from double: zs.w zu.w zs.x zu.x | w (ns ms ps as) | x (ns as)");
+    for (size_t i = 0; i < sizeof dvals / sizeof dvals[0]; i++) {
+        double d = opaque(dvals[i]);
+        printf(" %-24.17g %d %u %lld %llu |", d, (int32_t)CVT("fcvtzs", "w", "d", d),
+               (uint32_t)CVT("fcvtzu", "w", "d", d), (long long)CVT("fcvtzs", "x", "d", d),
+               (unsigned long long)CVT("fcvtzu", "x", "d", d));
+        printf(" %d %d %d %d", (int32_t)CVT("fcvtns", "w", "d", d), (int32_t)CVT("fcvtms", "w", "d", d),
+               (int32_t)CVT("fcvtps", "w", "d", d), (int32_t)CVT("fcvtas", "w", "d", d));
+        printf(" %lld %lld\n", (long long)CVT("fcvtns", "x", "d", d), (long long)CVT("fcvtas", "x", "d", d));
+        float f = (float)d;
+        printf("   float: %d %u %lld %llu\n", (int32_t)CVT("fcvtzs", "w", "s", f),
+               (uint32_t)CVT("fcvtzu", "w", "s", f), (long long)CVT("fcvtns", "x", "s", f),
+               (unsigned long long)CVT("fcvtnu", "x", "s", f));
+    }
+}
+#endif
 
 static void test_to_float(void)
 {
@@ -86,14 +113,19 @@ static void test_classify_and_narrow(void)
     puts("classify, narrow, widen:");
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         double d = opaque(c[i]);
+        float f = (float)d;
+#if defined(__riscv)
         uint64_t cls;
         __asm__ volatile("fclass.d %0, %1" : "=r"(cls) : "f"(d));
-        float f = (float)d;
         uint64_t clsf;
         __asm__ volatile("fclass.s %0, %1" : "=r"(clsf) : "f"(f));
         printf(" %016llx: class=%03llx f=%08x fclass=%03llx back=%016llx fpclassify=%d\n",
                (unsigned long long)dbits(d), (unsigned long long)cls, fbits(f), (unsigned long long)clsf,
                (unsigned long long)dbits((double)f), fpclassify(d));
+#else
+        printf(" %016llx: f=%08x back=%016llx fpclassify=%d fpclassifyf=%d\n", (unsigned long long)dbits(d),
+               fbits(f), (unsigned long long)dbits((double)f), fpclassify(d), fpclassify(f));
+#endif
     }
     /* NaN boxing: arithmetic on NaNs gives the canonical NaN. */
     double qn = opaque(NAN);

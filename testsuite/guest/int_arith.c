@@ -65,8 +65,9 @@ static void test_div64(void)
         }
 }
 
+#if defined(__riscv)
 /* RISC-V defines division by zero and overflow; exercise the instructions directly. */
-static void test_div_riscv_edges(void)
+static void test_div_arch_edges(void)
 {
     int64_t zero = opaque_i64(0), minus1 = opaque_i64(-1), mn = opaque_i64(INT64_MIN), x = opaque_i64(42);
     int64_t q, r;
@@ -93,6 +94,36 @@ static void test_div_riscv_edges(void)
     __asm__ volatile("remuw %0, %1, %2" : "=r"(w) : "r"(mn32), "r"(z32));
     printf("remuw MIN32/0 = %lld\n", (long long)w);
 }
+#elif defined(__aarch64__)
+/* AArch64 defines division by zero (0) and overflow; exercise the instructions directly. */
+static void test_div_arch_edges(void)
+{
+    int64_t zero = opaque_i64(0), minus1 = opaque_i64(-1), mn = opaque_i64(INT64_MIN), x = opaque_i64(42);
+    int64_t q;
+    uint64_t uq;
+    __asm__ volatile("sdiv %0, %1, %2" : "=r"(q) : "r"(x), "r"(zero));
+    printf("42 sdiv 0 = %lld\n", (long long)q);
+    __asm__ volatile("udiv %0, %1, %2" : "=r"(uq) : "r"(x), "r"(zero));
+    printf("42 udiv 0 = %llu\n", (unsigned long long)uq);
+    __asm__ volatile("sdiv %0, %1, %2" : "=r"(q) : "r"(mn), "r"(minus1));
+    printf("MIN sdiv -1 = %lld\n", (long long)q);
+    uint64_t w;
+    int32_t mn32 = opaque_i32(INT32_MIN), m1_32 = opaque_i32(-1), z32 = opaque_i32(0);
+    /* W-register results zero the upper half: start from all ones to see it. */
+    w = opaque_u64(~0ULL);
+    __asm__ volatile("sdiv %w0, %w1, %w2" : "+r"(w) : "r"(mn32), "r"(m1_32));
+    printf("sdiv w MIN32/-1 = %016llx\n", (unsigned long long)w);
+    w = opaque_u64(~0ULL);
+    __asm__ volatile("sdiv %w0, %w1, %w2" : "+r"(w) : "r"(mn32), "r"(z32));
+    printf("sdiv w MIN32/0 = %016llx\n", (unsigned long long)w);
+    w = opaque_u64(~0ULL);
+    __asm__ volatile("udiv %w0, %w1, %w2" : "+r"(w) : "r"(mn32), "r"(z32));
+    printf("udiv w MIN32/0 = %016llx\n", (unsigned long long)w);
+    w = opaque_u64(~0ULL);
+    __asm__ volatile("udiv %w0, %w1, %w2" : "+r"(w) : "r"(mn32), "r"(m1_32));
+    printf("udiv w MIN32/-1u = %016llx\n", (unsigned long long)w);
+}
+#endif
 
 static void test_wrap(void)
 {
@@ -214,7 +245,7 @@ static void test_misc(void)
 int main(void)
 {
     test_div64();
-    test_div_riscv_edges();
+    test_div_arch_edges();
     test_wrap();
     test_mulh();
     test_u128();

@@ -1,6 +1,6 @@
-/* smc: self-modifying code. Writes RISC-V machine code into an RWX mapping, calls it, rewrites
- * it (after the old version has run often enough to be compiled by a JIT), flushes with
- * __builtin___clear_cache (fence.i), and calls again; then the W^X style (write, mprotect to
+/* smc: self-modifying code. Writes machine code of the guest arch into an RWX mapping, calls it,
+ * rewrites it (after the old version has run often enough to be compiled by a JIT), flushes with
+ * __builtin___clear_cache (fence.i on RISC-V, dc cvau/ic ivau on AArch64), and calls again; then the W^X style (write, mprotect to
  * RX, call, mprotect back to RW, rewrite) on a second mapping. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,12 +10,32 @@
 typedef long (*fn0)(void);
 typedef long (*fn1)(long);
 
+#if defined(__riscv)
 /* I-type and R-type encoders for the few instructions used here. */
 static uint32_t addi(int rd, int rs1, int imm) { return ((uint32_t)imm & 0xfff) << 20 | (uint32_t)rs1 << 15 | (uint32_t)rd << 7 | 0x13; }
 static uint32_t add(int rd, int rs1, int rs2) { return (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | (uint32_t)rd << 7 | 0x33; }
 static uint32_t ret_insn(void) { return 0x00008067; } /* jalr x0, 0(ra) */
 
 enum { A0 = 10, A1 = 11, ZERO = 0 };
+
+/* rd = imm (small, non-negative) */
+static uint32_t li(int rd, int imm) { return addi(rd, ZERO, imm); }
+#elif defined(__aarch64__)
+/* ADD/SUB (immediate), ADD (shifted register), MOVZ and RET, 64-bit forms. */
+static uint32_t addi(int rd, int rn, int imm)
+{
+    uint32_t op = imm < 0 ? 0xd1000000u : 0x91000000u; /* sub : add */
+    uint32_t uimm = (uint32_t)(imm < 0 ? -imm : imm) & 0xfff;
+    return op | uimm << 10 | (uint32_t)rn << 5 | (uint32_t)rd;
+}
+static uint32_t add(int rd, int rn, int rm) { return 0x8b000000u | (uint32_t)rm << 16 | (uint32_t)rn << 5 | (uint32_t)rd; }
+static uint32_t ret_insn(void) { return 0xd65f03c0u; } /* ret x30 */
+
+enum { A0 = 0, A1 = 1 };
+
+/* rd = imm (small, non-negative): movz */
+static uint32_t li(int rd, int imm) { return 0xd2800000u | ((uint32_t)imm & 0xffff) << 5 | (uint32_t)rd; }
+#endif
 
 static void emit(uint32_t *code, const uint32_t *words, size_t n)
 {
@@ -25,7 +45,7 @@ static void emit(uint32_t *code, const uint32_t *words, size_t n)
 
 static void emit_const(uint32_t *code, int value)
 {
-    uint32_t words[] = { addi(A0, ZERO, value), ret_insn() };
+    uint32_t words[] = { li(A0, value), ret_insn() };
     emit(code, words, 2);
 }
 
@@ -36,7 +56,7 @@ int main(void)
         puts("mmap RWX failed");
         return 1;
     }
-    printf("li a0,42 encodes as %08x, li a0,7 as %08x\n", addi(A0, ZERO, 42), addi(A0, ZERO, 7));
+    printf("li a0,42 encodes as %08x, li a0,7 as %08x\n", li(A0, 42), li(A0, 7));
     emit_const(code, 42);
     fn0 f = (fn0)(uintptr_t)code;
     printf("first call: %ld\n", f());

@@ -1,10 +1,333 @@
-//! (being written) The simd instruction class.
+//! Advanced SIMD integer, permute and structure load/store instructions (the FP vector
+//! instructions live in `simd_fp.rs`, which the decoder tries first).
+//!
+//! - Structure loads and stores are inline IR (`simd_ldst.rs`).
+//! - Cheap whole-register operations are inline IR on the two 64-bit halves: the bitwise
+//!   three-same group, the modified-immediate group (MOVI/MVNI/ORR/BIC/FMOV), and the copy
+//!   group (DUP, INS, UMOV, SMOV).
+//! - Everything else goes through one helper, `a64_simd(group, word)`, which decodes the
+//!   word into a lane-engine plan (`simd_vec.rs`) over the lane operations of
+//!   `simd_lanes.rs`. The same decoder validates the word at translation time.
 
-use emu_ir::Helper;
+use emu_ir::helpers::HelperFn;
+use emu_ir::{Helper, HelperEffects, Type, Value};
 
-use super::insn::Entry;
+use super::insn::{insn, Ctx, Entry, Exec, Flow, Illegal, Insn};
+use super::A64Cpu;
 
-pub const TABLE: &[Entry] = &[];
+#[path = "simd_lanes.rs"]
+mod lanes;
+#[path = "simd_ldst.rs"]
+mod ldst;
+#[path = "simd_vec.rs"]
+mod vec;
+
+use ldst::{elem_ty, lane_offset, replicate};
+use vec::*;
+
+pub const TABLE: &[Entry] = &[
+    insn!("ldst_multi", "0x0011000x000000xxxxxxxxxxxxxxxx", ldst::ldst_multi),
+    insn!("ldst_multi_post", "0x0011001x0xxxxxxxxxxxxxxxxxxxxx", ldst::ldst_multi),
+    insn!("ldst_single", "0x0011010xx00000xxxxxxxxxxxxxxxx", ldst::ldst_single),
+    insn!("ldst_single_post", "0x0011011xxxxxxxxxxxxxxxxxxxxxxx", ldst::ldst_single),
+    insn!("simd_modimm", "0xx0111100000xxxxxxxx1xxxxxxxxxx", mod_imm),
+    insn!("simd_shift", "0xx011110xxxxxxxxxxxx1xxxxxxxxxx", shift),
+    insn!("simd_shift_s", "01x111110xxxxxxxxxxxx1xxxxxxxxxx", shift_s),
+    insn!("simd_logic", "0xx01110xx1xxxxx000111xxxxxxxxxx", logic),
+    insn!("simd_3same", "0xx01110xx1xxxxx0xxxx1xxxxxxxxxx", same3),
+    insn!("simd_3same", "0xx01110xx1xxxxx10xxx1xxxxxxxxxx", same3),
+    insn!("simd_3same_s", "01x11110xx1xxxxx0xxxx1xxxxxxxxxx", same3_s),
+    insn!("simd_3same_s", "01x11110xx1xxxxx10xxx1xxxxxxxxxx", same3_s),
+    insn!("simd_3diff", "0xx01110xx1xxxxxxxxx00xxxxxxxxxx", diff3),
+    insn!("simd_3diff_s", "01x11110xx1xxxxxxxxx00xxxxxxxxxx", diff3_s),
+    insn!("simd_2misc", "0xx01110xx10000xxxxx10xxxxxxxxxx", misc2),
+    insn!("simd_2misc_s", "01x11110xx10000xxxxx10xxxxxxxxxx", misc2_s),
+    insn!("simd_across", "0xx01110xx11000xxxxx10xxxxxxxxxx", across),
+    insn!("simd_pair_s", "01x11110xx11000xxxxx10xxxxxxxxxx", pair_s),
+    insn!("simd_elem", "0xx01111xxxxxxxxxxxxx0xxxxxxxxxx", elem),
+    insn!("simd_elem_s", "01x11111xxxxxxxxxxxxx0xxxxxxxxxx", elem_s),
+    insn!("simd_copy", "0xx01110000xxxxx0xxxx1xxxxxxxxxx", copy),
+    insn!("simd_dup_s", "01011110000xxxxx000001xxxxxxxxxx", dup_scalar),
+    insn!("simd_tbl", "0x001110000xxxxx0xxx00xxxxxxxxxx", tbl),
+    insn!("simd_perm", "0x001110xx0xxxxx0xxx10xxxxxxxxxx", perm),
+    insn!("simd_ext", "0x101110000xxxxx0xxxx0xxxxxxxxxx", ext),
+];
 
 /// This class's helpers.
-pub const HELPERS: &[&Helper] = &[];
+pub const HELPERS: &[&Helper] = &[&SIMD];
+
+/// `a64_simd(group, word)`: run a lane-engine or permute instruction on the CPU state.
+pub static SIMD: Helper = Helper {
+    name: "a64_simd",
+    func: HelperFn::A2(simd_helper),
+    nargs: 2,
+    ret: None,
+    effects: HelperEffects {
+        reads_state: true,
+        writes_state: true,
+        memory: false,
+    },
+};
+
+extern "C" fn simd_helper(env: *mut u8, group: u64, word: u64) -> u64 {
+    // SAFETY: helpers are called with `env` pointing at the running thread's `A64Cpu`
+    // (the state struct this frontend's blocks are generated for), exclusively borrowed
+    // for the duration of the call.
+    let cpu = unsafe { &mut *env.cast::<A64Cpu>() };
+    vec::exec(cpu, group, Insn(word as u32));
+    0
+}
+
+/// Validate `i` as an instruction of `group` and emit the helper call.
+fn via_helper(c: &mut Ctx, i: Insn, group: u64) -> Exec {
+    vec::job(group, i).ok_or(Illegal)?;
+    let g = c.b.i64(group);
+    let w = c.b.i64(u64::from(i.0));
+    c.b.call(&SIMD, &[g, w]);
+    Ok(Flow::Continue)
+}
+
+fn shift(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_SHIFT)
+}
+fn shift_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_SHIFT_S)
+}
+fn same3(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3SAME)
+}
+fn same3_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3SAME_S)
+}
+fn diff3(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3DIFF)
+}
+fn diff3_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3DIFF_S)
+}
+fn misc2(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_2MISC)
+}
+fn misc2_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_2MISC_S)
+}
+fn across(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_ACROSS)
+}
+fn pair_s(c: &mut Ctx, i: Insn) -> Exec {
+    if i.bit(29) || i.bits(16, 12) != 0b11011 {
+        return Err(Illegal);
+    }
+    via_helper(c, i, G_PAIR_S)
+}
+fn elem(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_ELEM)
+}
+fn elem_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_ELEM_S)
+}
+fn tbl(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_TBL)
+}
+fn perm(c: &mut Ctx, i: Insn) -> Exec {
+    if i.bits(14, 12) & 3 == 0 {
+        return Err(Illegal);
+    }
+    via_helper(c, i, G_PERM)
+}
+fn ext(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_EXT)
+}
+
+/// Write a Q-sized result: `hi` is dropped (zeroed) when Q is 0.
+fn set_q(c: &mut Ctx, i: Insn, lo: Value, hi: Value) {
+    let hi = if i.bit(30) { Some(hi) } else { None };
+    c.set_vreg128(i.rd(), lo, hi);
+}
+
+/// Both 64-bit halves of V register `r`.
+fn halves(c: &mut Ctx, r: u32) -> [Value; 2] {
+    [c.vreg(Type::I64, r), c.vreg_hi(r)]
+}
+
+/// AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF (vector), on the two halves.
+fn logic(c: &mut Ctx, i: Insn) -> Exec {
+    let (n, m, d) = (halves(c, i.rn()), halves(c, i.rm()), halves(c, i.rd()));
+    let sel = (u32::from(i.bit(29)) << 2) | i.bits(23, 22);
+    let mut out = [n[0]; 2];
+    for h in 0..2 {
+        let (a, b, dd) = (n[h], m[h], d[h]);
+        out[h] = match sel {
+            0 => c.b.and(a, b),
+            1 | 3 => {
+                let ones = c.b.i64(u64::MAX);
+                let nb = c.b.xor(b, ones);
+                if sel == 1 {
+                    c.b.and(a, nb)
+                } else {
+                    c.b.or(a, nb)
+                }
+            }
+            2 => c.b.or(a, b),
+            4 => c.b.xor(a, b),
+            // BSL: d ? n : m  ==  m ^ ((m ^ n) & d).
+            5 => select_bits(c, b, a, dd),
+            // BIT: m ? n : d.
+            6 => select_bits(c, dd, a, b),
+            // BIF: m ? d : n.
+            _ => select_bits(c, a, dd, b),
+        };
+    }
+    set_q(c, i, out[0], out[1]);
+    Ok(Flow::Continue)
+}
+
+/// Bitwise `mask ? t : f`, as `f ^ ((f ^ t) & mask)`.
+fn select_bits(c: &mut Ctx, f: Value, t: Value, mask: Value) -> Value {
+    let x = c.b.xor(f, t);
+    let x = c.b.and(x, mask);
+    c.b.xor(f, x)
+}
+
+/// `AdvSIMDExpandImm(op, cmode, imm8)`.
+fn expand_imm(op: bool, cmode: u32, imm8: u64) -> u64 {
+    let rep32 = |x: u64| x << 32 | x;
+    let rep16 = |x: u64| x * 0x0001_0001_0001_0001;
+    match cmode >> 1 {
+        0 => rep32(imm8),
+        1 => rep32(imm8 << 8),
+        2 => rep32(imm8 << 16),
+        3 => rep32(imm8 << 24),
+        4 => rep16(imm8),
+        5 => rep16(imm8 << 8),
+        6 if cmode & 1 == 0 => rep32(imm8 << 8 | 0xff),
+        6 => rep32(imm8 << 16 | 0xffff),
+        _ => match (cmode & 1, op) {
+            (0, false) => imm8 * 0x0101_0101_0101_0101,
+            (0, true) => (0..8)
+                .filter(|b| imm8 >> b & 1 != 0)
+                .fold(0, |acc, b| acc | 0xff << (8 * b)),
+            (_, false) => rep32(fp_imm(imm8, 5, 19)),
+            (_, true) => fp_imm(imm8, 8, 48),
+        },
+    }
+}
+
+/// The FP immediate `imm8<7>:NOT(imm8<6>):Replicate(imm8<6>, rep):imm8<5:0>:Zeros(zeros)`.
+fn fp_imm(imm8: u64, rep: u32, zeros: u32) -> u64 {
+    let b6 = imm8 >> 6 & 1;
+    let mut v = (imm8 >> 7 & 1) << 1 | (b6 ^ 1);
+    for _ in 0..rep {
+        v = v << 1 | b6;
+    }
+    (v << 6 | (imm8 & 0x3f)) << zeros
+}
+
+/// MOVI, MVNI, ORR/BIC (vector, immediate), FMOV (vector, immediate).
+fn mod_imm(c: &mut Ctx, i: Insn) -> Exec {
+    let (q, op, cmode, o2) = (i.bit(30), i.bit(29), i.bits(15, 12), i.bit(11));
+    let imm8 = u64::from(i.bits(18, 16) << 5 | i.bits(9, 5));
+    let imm = if o2 {
+        // FMOV (vector, immediate), half precision.
+        if op || cmode != 15 {
+            return Err(Illegal);
+        }
+        fp_imm(imm8, 2, 6) * 0x0001_0001_0001_0001
+    } else {
+        if cmode == 15 && op && !q {
+            return Err(Illegal);
+        }
+        expand_imm(op, cmode, imm8)
+    };
+    // ORR/BIC: cmode 0xx1 or 10x1; everything else writes the (inverted for MVNI) immediate.
+    let is_orr_bic = cmode & 1 == 1 && cmode < 12;
+    let mvni = op && !is_orr_bic && cmode < 14;
+    let [lo, hi] = if is_orr_bic {
+        let d = halves(c, i.rd());
+        let k = c.b.i64(if op { !imm } else { imm });
+        let f = |c: &mut Ctx, x| {
+            if op {
+                c.b.and(x, k)
+            } else {
+                c.b.or(x, k)
+            }
+        };
+        [f(c, d[0]), f(c, d[1])]
+    } else {
+        let v = c.b.i64(if mvni { !imm } else { imm });
+        [v, v]
+    };
+    set_q(c, i, lo, hi);
+    Ok(Flow::Continue)
+}
+
+/// The element size (log2 bytes) and index encoded in `imm5`, if any.
+fn imm5_lane(imm5: u32) -> Option<(u32, u32)> {
+    let size = imm5.trailing_zeros();
+    (size <= 3).then(|| (size, imm5 >> (size + 1)))
+}
+
+/// Lane `idx` of `1 << size` bytes of V register `r`, zero-extended to I64.
+fn read_lane(c: &mut Ctx, r: u32, size: u32, idx: u32) -> Value {
+    let bytes = 1 << size;
+    let v = c.b.read_reg(elem_ty(bytes), lane_offset(r, idx, bytes));
+    c.widen(v)
+}
+
+/// The copy group: DUP (element, general), INS (element, general), SMOV, UMOV.
+fn copy(c: &mut Ctx, i: Insn) -> Exec {
+    let (q, op, imm4) = (i.bit(30), i.bit(29), i.bits(14, 11));
+    let (size, idx) = imm5_lane(i.bits(20, 16)).ok_or(Illegal)?;
+    let bytes = 1u32 << size;
+    let (rd, rn) = (i.rd(), i.rn());
+    match (op, imm4) {
+        (false, 0 | 1) => {
+            if size == 3 && !q {
+                return Err(Illegal);
+            }
+            let v = if imm4 == 0 {
+                read_lane(c, rn, size, idx)
+            } else if size == 3 {
+                c.x(rn)
+            } else {
+                let x = c.x(rn);
+                let t = c.b.trunc(elem_ty(bytes), x);
+                c.widen(t)
+            };
+            let v = replicate(c, v, bytes);
+            set_q(c, i, v, v);
+        }
+        (false, 3) if q => {
+            let x = c.x(rn);
+            let v = if size == 3 {
+                x
+            } else {
+                c.b.trunc(elem_ty(bytes), x)
+            };
+            c.b.write_reg(lane_offset(rd, idx, bytes), v);
+        }
+        (false, 5) if size < 2 + u32::from(q) => {
+            let v = c.b.read_reg(elem_ty(bytes), lane_offset(rn, idx, bytes));
+            let v = c.b.sext(if q { Type::I64 } else { Type::I32 }, v);
+            c.set_reg(rd, v);
+        }
+        (false, 7) if (size == 3) == q => {
+            let v = read_lane(c, rn, size, idx);
+            c.set_x(rd, v);
+        }
+        (true, _) if q => {
+            let v = c.b.read_reg(elem_ty(bytes), lane_offset(rn, imm4 >> size, bytes));
+            c.b.write_reg(lane_offset(rd, idx, bytes), v);
+        }
+        _ => return Err(Illegal),
+    }
+    Ok(Flow::Continue)
+}
+
+/// DUP (element), scalar: `MOV Bd/Hd/Sd/Dd, Vn.T[i]`.
+fn dup_scalar(c: &mut Ctx, i: Insn) -> Exec {
+    let (size, idx) = imm5_lane(i.bits(20, 16)).ok_or(Illegal)?;
+    let v = read_lane(c, i.rn(), size, idx);
+    c.set_vreg128(i.rd(), v, None);
+    Ok(Flow::Continue)
+}
