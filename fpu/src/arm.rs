@@ -130,7 +130,7 @@ trait Fmt {
     const DEFAULT_NAN: u64 = Self::EXP | Self::QUIET;
     const BIAS: u64 = (1 << (Self::EXP_BITS - 1)) - 1;
     /// Largest finite value.
-    const MAX_NORMAL: u64 = Self::EXP - (1 << Self::FRAC_BITS) | Self::FRAC;
+    const MAX_NORMAL: u64 = (Self::EXP - (1 << Self::FRAC_BITS)) | Self::FRAC;
 
     fn add(a: u64, b: u64) -> u64;
     fn sub(a: u64, b: u64) -> u64;
@@ -632,7 +632,7 @@ impl FpCtx {
         by_prec!(p, F => self.round_int_g::<F>(a, rm, exact))
     }
 
-    fn to_int_g<F: Fmt>(
+    fn float_to_int_g<F: Fmt>(
         &mut self,
         a: u64,
         rm: RoundingMode,
@@ -657,7 +657,7 @@ impl FpCtx {
 
     /// FCVT[NAPMZ][SU]: to a 32-bit (`wide` false; raw bits) or 64-bit integer, with `fbits`
     /// fraction bits; saturating, NaN gives 0 (IOC).
-    pub fn to_int(
+    pub fn float_to_int(
         &mut self,
         p: Prec,
         a: u64,
@@ -666,10 +666,10 @@ impl FpCtx {
         wide: bool,
         fbits: u32,
     ) -> u64 {
-        by_prec!(p, F => self.to_int_g::<F>(a, rm, signed, wide, fbits))
+        by_prec!(p, F => self.float_to_int_g::<F>(a, rm, signed, wide, fbits))
     }
 
-    fn from_int_g<F: Fmt>(&mut self, v: u64, signed: bool, wide: bool, fbits: u32) -> u64 {
+    fn int_to_float_g<F: Fmt>(&mut self, v: u64, signed: bool, wide: bool, fbits: u32) -> u64 {
         let (r, fl) = soft(sf_mode(self.rmode()), || F::from_int(v, signed, wide));
         self.flags |= arm_flags(fl);
         if fbits == 0 || F::is_zero(r) {
@@ -679,8 +679,8 @@ impl FpCtx {
     }
 
     /// SCVTF/UCVTF from a 32-bit (`wide` false) or 64-bit integer with `fbits` fraction bits.
-    pub fn from_int(&mut self, p: Prec, v: u64, signed: bool, wide: bool, fbits: u32) -> u64 {
-        by_prec!(p, F => self.from_int_g::<F>(v, signed, wide, fbits))
+    pub fn int_to_float(&mut self, p: Prec, v: u64, signed: bool, wide: bool, fbits: u32) -> u64 {
+        by_prec!(p, F => self.int_to_float_g::<F>(v, signed, wide, fbits))
     }
 
     /// FCVT between precisions, rounding with the FPCR mode.
@@ -703,6 +703,17 @@ impl FpCtx {
             by_prec!(from, F => (F::FRAC_BITS, F::SIGN, F::is_nan(a), F::is_snan(a)));
         if from == to {
             return a;
+        }
+        if self.fpcr & FPCR_AHP != 0 {
+            if from == Prec::H && a & 0x7c00 == 0x7c00 {
+                // Alternative half precision: the top exponent holds normal numbers.
+                return by_prec!(to, F => ((a >> 15) << (F::EXP_BITS + F::FRAC_BITS))
+                    | ((F::BIAS + 16) << F::FRAC_BITS)
+                    | ((a & 0x3ff) << (F::FRAC_BITS - 10)));
+            }
+            if to == Prec::H {
+                return self.narrow_ahp(from, a, rm);
+            }
         }
         if src_nan {
             if src_snan {
@@ -732,6 +743,85 @@ impl FpCtx {
             Prec::S => self.finish::<S>(r, fl),
             Prec::D => self.finish::<D>(r, fl),
         }
+    }
+
+    /// Narrowing to alternative half precision (FPCR.AHP): no infinities or NaNs (IOC, giving
+    /// zero or the largest magnitude), and overflow saturates with IOC.
+    fn narrow_ahp(&mut self, from: Prec, a: u64, rm: u8) -> u64 {
+        let (nan, inf, zero, negative, big) = by_prec!(from, F => (
+            F::is_nan(a),
+            F::is_inf(a),
+            F::is_zero(a),
+            F::sign(a) != 0,
+            (a & F::EXP) >> F::FRAC_BITS >= F::BIAS + 15,
+        ));
+        let sign = if negative { 0x8000 } else { 0 };
+        if nan || inf {
+            self.flags |= IOC;
+            return if nan { sign } else { sign | 0x7fff };
+        }
+        if zero {
+            return sign;
+        }
+        if !big {
+            let (r, fl) = soft(rm, || convert_raw(from, Prec::H, a));
+            self.flags |= arm_flags(fl);
+            return r;
+        }
+        // |a| >= 2^15: round a / 2 (exact) as IEEE binary16 and add one to the exponent.
+        let half = by_prec!(from, F => soft(0, || F::mul(a, F::pow2(-1))).0);
+        let (r, fl) = soft(rm, || convert_raw(from, Prec::H, half));
+        if r & 0x7c00 == 0x7c00 || fl & sf::softfloat_flag_overflow != 0 {
+            self.flags |= IOC;
+            return sign | 0x7fff;
+        }
+        self.flags |= arm_flags(fl);
+        r + (1 << 10)
+    }
+
+    /// FJCVTZS: binary64 to a 32-bit integer the JavaScript way (toward zero, modulo 2^32);
+    /// returns the integer and whether the conversion was exact and in range (the Z flag).
+    pub fn js_convert(&mut self, a: u64) -> (u32, bool) {
+        let negative = a >> 63 != 0;
+        let exp = ((a & D::EXP) >> D::FRAC_BITS) as i64;
+        let frac = a & D::FRAC;
+        if exp == 0 {
+            // -0 is inexact for JavaScript.
+            let mut inexact = negative;
+            if frac != 0 {
+                if self.fz() {
+                    self.flags |= IDC;
+                } else {
+                    self.flags |= IXC;
+                    inexact = true;
+                }
+            }
+            return (0, !inexact);
+        }
+        if exp == 0x7ff {
+            self.flags |= IOC;
+            return (0, false);
+        }
+        let true_exp = exp - D::BIAS as i64;
+        let shift = true_exp - 52;
+        let mant = frac | 1 << 52;
+        let (mut v, mut inexact) = match shift {
+            s if s >= 64 => (0, true),
+            s if s >= 0 => (mant << s, true),
+            s if s > -64 => (mant >> -s, mant << (64 + s) != 0),
+            _ => (0, true),
+        };
+        let limit = if negative { 0x8000_0000 } else { 0x7fff_ffff };
+        if true_exp > 31 || v > limit {
+            self.flags |= IOC;
+            inexact = true;
+        } else if inexact {
+            self.flags |= IXC;
+        }
+        if negative {
+            v = v.wrapping_neg();
+        }
+        (v as u32, !inexact)
     }
 
     fn recpe_g<F: Fmt>(&mut self, a: u64) -> u64 {
@@ -979,19 +1069,19 @@ mod tests {
     fn saturating_conversions() {
         let mut c = FpCtx::new(0);
         let rz = RoundingMode::TowardZero;
-        assert_eq!(c.to_int(Prec::S, QNAN_S, rz, true, false, 0), 0);
+        assert_eq!(c.float_to_int(Prec::S, QNAN_S, rz, true, false, 0), 0);
         assert_eq!(c.flags, IOC);
         let mut c = FpCtx::new(0);
         assert_eq!(
-            c.to_int(Prec::D, 0x41f0_0000_0000_0000, rz, true, false, 0),
+            c.float_to_int(Prec::D, 0x41f0_0000_0000_0000, rz, true, false, 0),
             0x7fff_ffff
         );
         assert_eq!(c.flags, IOC);
         let mut c = FpCtx::new(0);
-        assert_eq!(c.to_int(Prec::S, 0xbf00_0000, rz, false, true, 0), 0);
+        assert_eq!(c.float_to_int(Prec::S, 0xbf00_0000, rz, false, true, 0), 0);
         assert_eq!(c.flags, IXC);
         let mut c = FpCtx::new(0);
-        assert_eq!(c.to_int(Prec::S, 0x3fc0_0000, rz, true, false, 1), 3);
+        assert_eq!(c.float_to_int(Prec::S, 0x3fc0_0000, rz, true, false, 1), 3);
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! The static ELF loader: checks the file (64-bit little-endian `ET_EXEC`/`ET_DYN` of a known
+//! The ELF loader: checks the file (64-bit little-endian `ET_EXEC`/`ET_DYN` of a known
 //! machine), maps its `PT_LOAD` segments into the guest address space with their permissions
-//! (file bytes, zeroed bss, page rounding), places static-PIE programs at the layout's PIE base,
-//! and sets the initial program break. Malformed files give an [`ElfError`], never a panic.
+//! (file bytes, zeroed bss, page rounding), places position-independent programs at the
+//! layout's PIE base, and sets the initial program break. A dynamic program names its
+//! interpreter (`PT_INTERP`); [`load_interpreter`] places that `ld.so` where an `mmap` would
+//! (first free range above the mmap base, away from the program and its break) and makes its
+//! entry the start address, as Linux's `load_elf_binary` and qemu-user do. Malformed files give
+//! an [`ElfError`], never a panic.
 
 use goblin::elf::header::{self, Header};
 use goblin::elf::program_header::{self, ProgramHeader};
@@ -24,8 +28,10 @@ pub enum ElfError {
     UnknownMachine(u16),
     #[error("guest arch {0} is not supported yet")]
     UnsupportedArch(&'static str),
-    #[error("dynamic programs need -L, not supported yet")]
-    Dynamic,
+    #[error("bad program interpreter path in PT_INTERP")]
+    BadInterpPath,
+    #[error("the ELF interpreter is for another architecture or is itself dynamic")]
+    BadInterp,
     #[error("malformed ELF: {0}")]
     Malformed(&'static str),
     #[error("cannot map segment: out of guest memory")]
@@ -48,6 +54,12 @@ pub struct LoadedProgram {
     pub bias: u64,
     /// Page-aligned end of the highest segment: the initial break.
     pub brk: u64,
+    /// The `PT_INTERP` path (without its NUL), for dynamic programs.
+    pub interp: Option<Vec<u8>>,
+    /// Load bias of the interpreter (`AT_BASE`; 0 without one).
+    pub interp_base: u64,
+    /// Where guest execution starts: the interpreter's entry, else `entry`.
+    pub start: u64,
 }
 
 /// Parse and check the header and program headers of `image`.
@@ -92,10 +104,25 @@ pub fn parse(image: &[u8]) -> Result<(Header, Vec<ProgramHeader>, &'static ArchI
     );
     let phdrs = ProgramHeader::parse(image, hdr.e_phoff as usize, hdr.e_phnum as usize, ctx)
         .map_err(|_| ElfError::Malformed("bad program headers"))?;
-    if phdrs.iter().any(|p| p.p_type == program_header::PT_INTERP) {
-        return Err(ElfError::Dynamic);
-    }
     Ok((hdr, phdrs, arch))
+}
+
+/// The `PT_INTERP` path of a program, if it has one: the bytes up to the first NUL, which
+/// must be a non-empty path inside the file.
+fn interp_path(image: &[u8], phdrs: &[ProgramHeader]) -> Result<Option<Vec<u8>>, ElfError> {
+    let Some(p) = phdrs.iter().find(|p| p.p_type == program_header::PT_INTERP) else {
+        return Ok(None);
+    };
+    let bytes = usize::try_from(p.p_offset)
+        .ok()
+        .zip(usize::try_from(p.p_filesz).ok())
+        .and_then(|(off, len)| image.get(off..off.checked_add(len)?))
+        .ok_or(ElfError::BadInterpPath)?;
+    let path = bytes.split(|&b| b == 0).next().unwrap_or_default();
+    if path.is_empty() || path.len() > 4096 {
+        return Err(ElfError::BadInterpPath);
+    }
+    Ok(Some(path.to_vec()))
 }
 
 /// Check one `PT_LOAD` against the file and itself.
@@ -138,9 +165,87 @@ fn segment_prot(p: &ProgramHeader) -> u8 {
     prot
 }
 
-/// Load `image` into `space`.
+/// Load the program `image` into `space` (a position-independent one at the PIE base) and
+/// set the initial break after it. A dynamic program's interpreter is loaded next with
+/// [`load_interpreter`].
 pub fn load(image: &[u8], space: &mut AddressSpace) -> Result<LoadedProgram, ElfError> {
     let (hdr, phdrs, arch) = parse(image)?;
+    let interp = interp_path(image, &phdrs)?;
+    let loads = loadable(image, &phdrs)?;
+    let bias = if hdr.e_type == header::ET_DYN {
+        space.layout.pie_base.wrapping_sub(lowest_page(&loads))
+    } else {
+        0
+    };
+    let brk = map_segments(image, &loads, bias, space)?;
+    space.init_brk(brk);
+    let entry = hdr.e_entry.wrapping_add(bias);
+    Ok(LoadedProgram {
+        arch,
+        entry,
+        phdr: phdr_address(&hdr, &phdrs, &loads).wrapping_add(bias),
+        phent: hdr.e_phentsize as u64,
+        phnum: hdr.e_phnum as u64,
+        bias,
+        brk,
+        interp,
+        interp_base: 0,
+        start: entry,
+    })
+}
+
+/// Load the interpreter `image` of `prog` (an `ld.so`: same machine, no interpreter of its
+/// own) in the first free range above the mmap base, as an `mmap(NULL, ...)` of its whole span
+/// would land, and start execution at its entry with `AT_BASE` at its load bias.
+pub fn load_interpreter(
+    image: &[u8],
+    space: &mut AddressSpace,
+    prog: &mut LoadedProgram,
+) -> Result<(), ElfError> {
+    let (hdr, phdrs, arch) = parse(image)?;
+    if arch.arch != prog.arch.arch || interp_path(image, &phdrs)?.is_some() {
+        return Err(ElfError::BadInterp);
+    }
+    let loads = loadable(image, &phdrs)?;
+    let bias = if hdr.e_type == header::ET_DYN {
+        let lowest = lowest_page(&loads);
+        let highest = loads
+            .iter()
+            .map(|p| p.p_vaddr.saturating_add(p.p_memsz))
+            .max()
+            .and_then(page_ceil)
+            .ok_or(ElfError::Malformed("segment address overflow"))?;
+        let align = loads
+            .iter()
+            .map(|p| p.p_align)
+            .max()
+            .unwrap_or(PAGE_SIZE)
+            .clamp(PAGE_SIZE, MAX_INTERP_ALIGN);
+        if !align.is_power_of_two() {
+            return Err(ElfError::Malformed("segment alignment not a power of two"));
+        }
+        let base = space
+            .find_free_aligned(highest - lowest, align)
+            .ok_or(ElfError::NoMemory)?;
+        base.wrapping_sub(lowest)
+    } else {
+        0
+    };
+    map_segments(image, &loads, bias, space)?;
+    prog.interp_base = bias;
+    prog.start = hdr.e_entry.wrapping_add(bias);
+    Ok(())
+}
+
+/// Largest segment alignment honoured when placing an interpreter (larger ones are rounded
+/// down: only page alignment matters for correctness).
+const MAX_INTERP_ALIGN: u64 = 2 << 20;
+
+/// The checked `PT_LOAD` headers of `image` (at least one).
+fn loadable<'a>(
+    image: &[u8],
+    phdrs: &'a [ProgramHeader],
+) -> Result<Vec<&'a ProgramHeader>, ElfError> {
     let loads: Vec<&ProgramHeader> = phdrs
         .iter()
         .filter(|p| p.p_type == program_header::PT_LOAD)
@@ -151,28 +256,38 @@ pub fn load(image: &[u8], space: &mut AddressSpace) -> Result<LoadedProgram, Elf
     for p in &loads {
         check_segment(p, image.len() as u64)?;
     }
-    let lowest = loads
-        .iter()
-        .map(|p| page_floor(p.p_vaddr))
-        .min()
-        .unwrap_or(0);
-    let bias = if hdr.e_type == header::ET_DYN {
-        space.layout.pie_base.wrapping_sub(lowest)
-    } else {
-        0
-    };
-    let window = space.mem.window.size();
     let total: u64 = loads
         .iter()
         .fold(0u64, |acc, p| acc.saturating_add(p.p_memsz));
     if total > MAX_IMAGE_SIZE {
         return Err(ElfError::Malformed("segments larger than 4 GiB"));
     }
+    Ok(loads)
+}
+
+/// The page-aligned lowest address of the segments.
+fn lowest_page(loads: &[&ProgramHeader]) -> u64 {
+    loads
+        .iter()
+        .map(|p| page_floor(p.p_vaddr))
+        .min()
+        .unwrap_or(0)
+}
+
+/// Map the segments at `bias` with their bytes and permissions; returns the page-aligned end
+/// of the highest one.
+fn map_segments(
+    image: &[u8],
+    loads: &[&ProgramHeader],
+    bias: u64,
+    space: &mut AddressSpace,
+) -> Result<u64, ElfError> {
+    let window = space.mem.window.size();
 
     // Map every segment's pages writable first, copy the file bytes, then set the final
     // permissions: pages shared by two segments get the union of both.
     let mut spans = Vec::new();
-    for p in &loads {
+    for p in loads {
         let start = page_floor(p.p_vaddr.wrapping_add(bias));
         let end = p
             .p_vaddr
@@ -190,25 +305,14 @@ pub fn load(image: &[u8], space: &mut AddressSpace) -> Result<LoadedProgram, Elf
     for &(start, end, _) in &spans {
         map_missing_pages(space, start, end)?;
     }
-    for p in &loads {
+    for p in loads {
         let data = &image[p.p_offset as usize..(p.p_offset + p.p_filesz) as usize];
         space
             .write_bytes(p.p_vaddr + bias, data)
             .map_err(|_| ElfError::NoMemory)?;
     }
     apply_protections(space, &spans)?;
-
-    let brk = spans.iter().map(|s| s.1).max().unwrap_or(0);
-    space.init_brk(brk);
-    Ok(LoadedProgram {
-        arch,
-        entry: hdr.e_entry.wrapping_add(bias),
-        phdr: phdr_address(&hdr, &phdrs, &loads).wrapping_add(bias),
-        phent: hdr.e_phentsize as u64,
-        phnum: hdr.e_phnum as u64,
-        bias,
-        brk,
-    })
+    Ok(spans.iter().map(|s| s.1).max().unwrap_or(0))
 }
 
 /// Map read-write the pages of `[start, end)` not mapped yet (segments may share a page), one

@@ -10,7 +10,9 @@
 //! - [`fault`]: the SIGSEGV/SIGBUS handler (self-modifying code, guest faults);
 //! - [`signals`]: default actions of fatal guest signals;
 //! - [`arch`]: per-guest-arch tables (ELF machine, hwcap, syscall registers, open flags);
-//! - [`elf`] and [`stack`]: loading a static program and building its initial stack;
+//! - [`elf`] and [`stack`]: loading a program (and its ELF interpreter) and building its
+//!   initial stack;
+//! - [`sysroot`]: the `-L` prefix lookup of absolute guest paths;
 //! - [`syscall`]: the process state and the syscall table;
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
 
@@ -26,6 +28,7 @@ pub mod runner;
 pub mod signals;
 pub mod stack;
 pub mod syscall;
+pub mod sysroot;
 #[cfg(test)]
 mod testutil;
 pub mod window;

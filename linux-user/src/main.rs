@@ -21,7 +21,8 @@ const LOG_ITEMS: &[(&str, &str)] = &[("unimp", "log unimplemented functionality 
     trailing_var_arg = true
 )]
 struct Cli {
-    /// Guest sysroot: absolute guest paths are looked up under it first.
+    /// Guest sysroot: the ELF interpreter and absolute guest paths are looked up under it
+    /// first (default: $QEMU_LD_PREFIX, else $EMU_LD_PREFIX).
     #[arg(short = 'L', value_name = "path")]
     prefix: Option<PathBuf>,
     /// Set a guest environment variable (repeatable).
@@ -181,7 +182,7 @@ fn main() {
             .unwrap_or(emu_backend::EngineConfig::default().tier1_threshold),
         log,
         log_file: cli.log_file.clone(),
-        sysroot: cli.prefix.clone(),
+        sysroot: emu_linux_user::sysroot::choose(cli.prefix.as_deref(), |k| std::env::var_os(k)),
     };
     let err = runner::run(&cfg);
     fail(&err.to_string());

@@ -178,7 +178,17 @@ impl AddressSpace {
 
     /// First free gap of `len` bytes at or above the mmap base.
     fn find_free(&self, len: u64) -> Option<u64> {
-        let mut cursor = self.layout.mmap_base;
+        self.find_free_aligned(len, PAGE_SIZE)
+    }
+
+    /// First free gap of `len` bytes at or above the mmap base starting at a multiple of
+    /// `align` (a power of two, at least a page): where the loader puts an interpreter.
+    pub fn find_free_aligned(&self, len: u64, align: u64) -> Option<u64> {
+        if !align.is_power_of_two() || len == 0 {
+            return None;
+        }
+        let up = |v: u64| v.checked_add(align - 1).map(|x| x & !(align - 1));
+        let mut cursor = up(self.layout.mmap_base)?;
         for (&s, r) in &self.regions {
             if r.end <= cursor {
                 continue;
@@ -186,7 +196,7 @@ impl AddressSpace {
             if s >= cursor.checked_add(len)? {
                 return Some(cursor);
             }
-            cursor = cursor.max(r.end);
+            cursor = up(cursor.max(r.end))?;
         }
         let end = cursor.checked_add(len)?;
         (end <= self.mem.window.size()).then_some(cursor)

@@ -1,9 +1,12 @@
-//! The run loop of `emu-user`: build the address space, load the program, build the stack,
+//! The run loop of `emu-user`: build the address space, load the program (and its ELF
+//! interpreter, looked up under the sysroot first), build the stack,
 //! create CPU, translator and engine, then run guest code, dispatching syscalls and turning
 //! guest exceptions into their signals' default actions. It also hands stale-code ranges
 //! (self-modifying code, unmapped or re-protected code) to the engine between runs.
 
-use std::path::PathBuf;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -11,13 +14,14 @@ use emu_backend::{Engine, EngineConfig};
 use emu_ir::ExitReason;
 
 use crate::codefetch::GuestCodeFetch;
-use crate::elf::{self, ElfError};
+use crate::elf::{self, ElfError, LoadedProgram};
 use crate::fault;
 use crate::guest_cpu::{self, GuestCpu};
 use crate::memory::{AddressSpace, Layout};
 use crate::signals::die_with_signal;
 use crate::stack::{self, StackInput};
 use crate::syscall::{LogOptions, Process};
+use crate::sysroot;
 
 /// Everything the command line decides.
 #[derive(Debug, Clone)]
@@ -40,6 +44,10 @@ pub enum RunError {
     Open(String, String),
     #[error("{0}: {1}")]
     Elf(String, ElfError),
+    #[error("{0}: cannot open the ELF interpreter {1}: {2} (give the guest sysroot with -L or QEMU_LD_PREFIX)")]
+    Interp(String, String, String),
+    #[error("{0}: ELF interpreter {1}: {2}")]
+    InterpElf(String, String, ElfError),
     #[error("{0}")]
     Setup(String),
 }
@@ -68,7 +76,16 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     let setup = |what: &str, e: &dyn std::fmt::Display| RunError::Setup(format!("{what}: {e}"));
     let mut space = AddressSpace::new(Layout::default())
         .map_err(|e| setup("cannot reserve guest memory", &e))?;
-    let prog = elf::load(&image, &mut space).map_err(|e| RunError::Elf(name.clone(), e))?;
+    let mut prog = elf::load(&image, &mut space).map_err(|e| RunError::Elf(name.clone(), e))?;
+    if let Some(interp) = prog.interp.clone() {
+        load_interpreter(
+            &name,
+            &interp,
+            cfg.sysroot.as_deref(),
+            &mut space,
+            &mut prog,
+        )?;
+    }
     let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     let execfn = cfg.program.as_os_str().as_encoded_bytes().to_vec();
     let input = StackInput {
@@ -83,7 +100,7 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     let mem = space.mem.clone();
     let fetch = Arc::new(GuestCodeFetch::new(mem.clone()));
     let (mut cpu, translator) =
-        guest_cpu::create(prog.arch.arch, prog.entry, sp, &mem.window, fetch).ok_or_else(|| {
+        guest_cpu::create(prog.arch.arch, prog.start, sp, &mem.window, fetch).ok_or_else(|| {
             RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name))
         })?;
     let config = EngineConfig {
@@ -114,6 +131,22 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
         let reason = unsafe { vcpu.run(cpu.env()) };
         handle_exit(reason, cpu.as_mut(), &mut process);
     }
+}
+
+/// Read the program's `PT_INTERP` file (under the sysroot first) and load it.
+fn load_interpreter(
+    name: &str,
+    interp: &[u8],
+    sysroot: Option<&Path>,
+    space: &mut AddressSpace,
+    prog: &mut LoadedProgram,
+) -> Result<(), RunError> {
+    let shown = String::from_utf8_lossy(interp).into_owned();
+    let host = sysroot::resolve(sysroot, interp);
+    let image = std::fs::read(Path::new(OsStr::from_bytes(&host)))
+        .map_err(|e| RunError::Interp(name.to_string(), shown.clone(), os_message(&e)))?;
+    elf::load_interpreter(&image, space, prog)
+        .map_err(|e| RunError::InterpElf(name.to_string(), shown, e))
 }
 
 /// Give the engine every guest range whose translations went stale.

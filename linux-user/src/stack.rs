@@ -106,7 +106,7 @@ fn auxv(prog: &LoadedProgram, random: u64, execfn: u64) -> Vec<(u64, u64)> {
         (at::PHENT, prog.phent),
         (at::PHNUM, prog.phnum),
         (at::PAGESZ, crate::window::PAGE_SIZE),
-        (at::BASE, 0),
+        (at::BASE, prog.interp_base),
         (at::FLAGS, 0),
         (at::ENTRY, prog.entry),
         (at::UID, uid as u64),
@@ -173,6 +173,9 @@ mod tests {
             phnum: 7,
             bias: 0,
             brk: 0x80000,
+            interp: None,
+            interp_base: 0x40_0000_0000,
+            start: 0x40_0000_1000,
         };
         let argv = [b"prog".to_vec(), b"a b".to_vec()];
         let envp = [b"X=1".to_vec()];
@@ -203,6 +206,7 @@ mod tests {
         }
         assert_eq!(aux[&at::ENTRY], 0x10100);
         assert_eq!(aux[&at::PHDR], 0x10040);
+        assert_eq!(aux[&at::BASE], 0x40_0000_0000, "the interpreter's bias");
         assert_eq!(aux[&at::PAGESZ], 4096);
         assert_eq!(aux[&at::HWCAP], 0x112d);
         assert_eq!(s.read_bytes(aux[&at::RANDOM], 16).unwrap(), [7; 16]);

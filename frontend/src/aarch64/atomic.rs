@@ -91,11 +91,12 @@ fn x_as(c: &mut Ctx, r: u32, ty: Type) -> Value {
     }
 }
 
-/// Register pair `(r, r + 1)`'s W halves joined into one I64 (`r` low); XZR beyond X30.
-fn w_pair(c: &mut Ctx, r: u32) -> Value {
-    let lo = x_as(c, r, Type::I32);
+/// Registers `lo` and `hi`'s W views joined into one I64 (`lo` in bits 31:0); register 31
+/// (also beyond X30) is WZR.
+fn w_pair(c: &mut Ctx, lo: u32, hi: u32) -> Value {
+    let lo = x_as(c, lo, Type::I32);
     let lo = c.b.zext(Type::I64, lo);
-    let hi = c.x((r + 1).min(31));
+    let hi = c.x(hi.min(31));
     let sh = c.b.i64(32);
     let hi = c.b.binary(BinOp::Shl, hi, sh);
     c.b.or(lo, hi)
@@ -177,15 +178,7 @@ fn stxp_or_casp(c: &mut Ctx, i: Insn) -> Exec {
     match (i.bit(31), i.bit(30)) {
         (true, false) => {
             let addr = c.xsp(i.rn());
-            let new = {
-                let lo = x_as(c, i.rt(), Type::I32);
-                let lo = c.b.zext(Type::I64, lo);
-                let hi = x_as(c, i.rt2(), Type::I32);
-                let hi = c.b.zext(Type::I64, hi);
-                let sh = c.b.i64(32);
-                let hi = c.b.binary(BinOp::Shl, hi, sh);
-                c.b.or(lo, hi)
-            };
+            let new = w_pair(c, i.rt(), i.rt2());
             store_exclusive(c, i, Type::I64, addr, new);
             Ok(Flow::Continue)
         }
@@ -241,8 +234,8 @@ fn casp(c: &mut Ctx, i: Insn) -> Exec {
         let (rs, rt) = (c.b.i64(rs.into()), c.b.i64(rt.into()));
         c.b.call(&CASP128, &[addr, rs, rt]);
     } else {
-        let expected = w_pair(c, rs);
-        let new = w_pair(c, rt);
+        let expected = w_pair(c, rs, rs + 1);
+        let new = w_pair(c, rt, rt + 1);
         let old = c.b.atomic_cas(Type::I64, addr, expected, new);
         set_w_pair(c, rs, rs + 1, old);
     }
@@ -454,4 +447,29 @@ unsafe fn cmpxchg16b(p: *mut u8, expected: u128, new: u128) -> u128 {
         );
     }
     join(old_lo, old_hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cas128;
+
+    /// Both paths of the 128-bit CAS: aligned (cmpxchg16b on x86-64) and misaligned (lock).
+    #[test]
+    fn cas128_swaps_only_on_a_match() {
+        let mut buf = [0u8; 48];
+        for offset in [16usize, 17] {
+            // Make the slot 16-byte aligned (offset 16) or not (17) whatever `buf`'s alignment.
+            let start = (16 - buf.as_ptr() as usize % 16) % 16 + offset - 16;
+            let slot = &mut buf[start..start + 16];
+            slot.copy_from_slice(&0x0011_2233_4455_6677_8899_aabb_ccdd_eeffu128.to_le_bytes());
+            let p = slot.as_mut_ptr();
+            // SAFETY: `p` points to 16 bytes of `buf`.
+            let old = unsafe { cas128(p, 1, 2) };
+            assert_eq!(old, 0x0011_2233_4455_6677_8899_aabb_ccdd_eeff);
+            // SAFETY: as above.
+            let old = unsafe { cas128(p, old, u128::MAX - 5) };
+            assert_eq!(old, 0x0011_2233_4455_6677_8899_aabb_ccdd_eeff);
+            assert_eq!(u128::from_le_bytes(slot.try_into().unwrap()), u128::MAX - 5);
+        }
+    }
 }

@@ -26,6 +26,7 @@ const TABLES: &[&[Entry]] = &[
 
 /// Every helper the classes call, registered by name for the IR text parser.
 pub const HELPERS: &[&[&Helper]] = &[
+    atomic::HELPERS,
     dp_reg::HELPERS,
     system::HELPERS,
     fp::HELPERS,

@@ -15,8 +15,8 @@ use emu_fpu::RoundingMode;
 use emu_ir::{Helper, Type, Value};
 
 use self::helpers::{
-    prec_code, CMP_SIGNALING, CMP_ZERO, CV_SIGNED, CV_WIDE, FP_CCMP, FP_CMP, FP_FROM_INT, FP_MADD,
-    FP_OP2, FP_TO_INT, FP_UNARY, RM_FPCR, UN_CVT, UN_RINT, UN_RINTX, UN_SQRT,
+    prec_code, CMP_SIGNALING, CMP_ZERO, CV_SIGNED, CV_WIDE, FP_CCMP, FP_CMP, FP_FROM_INT, FP_JSCVT,
+    FP_MADD, FP_OP2, FP_TO_INT, FP_UNARY, RM_FPCR, UN_CVT, UN_RINT, UN_RINTX, UN_SQRT,
 };
 use super::insn::{insn, Ctx, Entry, Exec, Flow, Illegal, Insn};
 use super::A64Cpu;
@@ -94,6 +94,10 @@ fn call(c: &mut Ctx, helper: &'static Helper, args: &[u64]) -> Exec {
 
 fn conv_int(c: &mut Ctx, i: Insn) -> Exec {
     let (sf, ftype, rmode, opcode) = (i.sf(), i.bits(23, 22), i.bits(20, 19), i.bits(18, 16));
+    if (sf, ftype, rmode, opcode) == (false, 1, 3, 6) {
+        let (rd, rn) = (u64::from(i.rd()), u64::from(i.rn()));
+        return call(c, &FP_JSCVT, &[rd, rn]);
+    }
     if opcode >= 6 {
         return fmov_general(c, i, sf, ftype, rmode, opcode == 7);
     }
@@ -320,18 +324,3 @@ fn three_source(c: &mut Ctx, i: Insn) -> Exec {
     call(c, &FP_MADD, &[p, neg, regs[0], regs[1], regs[2], regs[3]])
 }
 
-#[cfg(test)]
-mod tmp_probe {
-    #[test]
-    fn probe_words() {
-        let Ok(text) = std::fs::read_to_string("/tmp/words.txt") else { return };
-        for line in text.lines() {
-            let mut it = line.split_whitespace();
-            let Some(w) = it.next() else { continue };
-            let Ok(word) = u32::from_str_radix(w, 16) else { continue };
-            if super::super::decode::decode(word).is_none() {
-                println!("UNDECODED {line}");
-            }
-        }
-    }
-}

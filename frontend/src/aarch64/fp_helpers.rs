@@ -128,13 +128,13 @@ fn conv_flags(flags: u64) -> (bool, bool, u32) {
 pub(crate) fn to_int(ctx: &mut FpCtx, p: Prec, a: u64, rm: u64, flags: u64) -> u64 {
     let (signed, wide, fbits) = conv_flags(flags);
     let rm = rounding(ctx, rm);
-    ctx.to_int(p, a, rm, signed, wide, fbits)
+    ctx.float_to_int(p, a, rm, signed, wide, fbits)
 }
 
 /// Integer to float conversion of one value.
 pub(crate) fn from_int(ctx: &mut FpCtx, p: Prec, v: u64, flags: u64) -> u64 {
     let (signed, wide, fbits) = conv_flags(flags);
-    ctx.from_int(p, v, signed, wide, fbits)
+    ctx.int_to_float(p, v, signed, wide, fbits)
 }
 
 /// The NZCV result of a compare, written to the flags.
@@ -263,6 +263,18 @@ helper!(FP_FROM_INT, "a64_fp_from_int", A4, |e, p, rd, rn, flags| {
     })
 });
 
+// FJCVTZS: W register `rd` gets the JavaScript conversion of D register `rn`; NZCV = 0Z00.
+helper!(FP_JSCVT, "a64_fp_jscvt", A2, |e, rd, rn| {
+    with_fpu(e, |ctx, cpu| {
+        let (r, exact) = ctx.js_convert(read_scalar(cpu, Prec::D, rn));
+        if rd & 31 != 31 {
+            cpu.x[(rd & 31) as usize] = u64::from(r);
+        }
+        set_nzcv(cpu, u32::from(exact) << 2);
+        0
+    })
+});
+
 /// This module's helpers.
 pub(crate) const ALL: &[&Helper] = &[
     &FP_OP2,
@@ -272,4 +284,5 @@ pub(crate) const ALL: &[&Helper] = &[
     &FP_CCMP,
     &FP_TO_INT,
     &FP_FROM_INT,
+    &FP_JSCVT,
 ];

@@ -38,6 +38,8 @@ pub const TABLE: &[Entry] = &[
     insn!("simd_3same", "0xx01110xx1xxxxx10xxx1xxxxxxxxxx", same3),
     insn!("simd_3same_s", "01x11110xx1xxxxx0xxxx1xxxxxxxxxx", same3_s),
     insn!("simd_3same_s", "01x11110xx1xxxxx10xxx1xxxxxxxxxx", same3_s),
+    insn!("simd_3extra", "0xx01110xx0xxxxx1xxxx1xxxxxxxxxx", extra3),
+    insn!("simd_3extra_s", "01x11110xx0xxxxx1xxxx1xxxxxxxxxx", extra3_s),
     insn!("simd_3diff", "0xx01110xx1xxxxxxxxx00xxxxxxxxxx", diff3),
     insn!("simd_3diff_s", "01x11110xx1xxxxxxxxx00xxxxxxxxxx", diff3_s),
     insn!("simd_2misc", "0xx01110xx10000xxxxx10xxxxxxxxxx", misc2),
@@ -98,6 +100,12 @@ fn same3(c: &mut Ctx, i: Insn) -> Exec {
 }
 fn same3_s(c: &mut Ctx, i: Insn) -> Exec {
     via_helper(c, i, G_3SAME_S)
+}
+fn extra3(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3EXTRA)
+}
+fn extra3_s(c: &mut Ctx, i: Insn) -> Exec {
+    via_helper(c, i, G_3EXTRA_S)
 }
 fn diff3(c: &mut Ctx, i: Insn) -> Exec {
     via_helper(c, i, G_3DIFF)

@@ -223,6 +223,18 @@ pub fn sqrdmulh(l: &mut L, _: i128, a: i128, b: i128) -> i128 {
     let (a, b) = (sx(a, l.e), sx(b, l.e));
     l.sat_s((2 * a * b + (1i128 << (l.e - 1))) >> l.e)
 }
+/// `(d << e) ± 2ab` rounded and narrowed back to `e` bits, saturated (SQRDMLAH/SQRDMLSH).
+fn qrdmlxh(l: &mut L, d: i128, a: i128, b: i128, sub: bool) -> i128 {
+    let (a, b, d) = (sx(a, l.e), sx(b, l.e), sx(d, l.e));
+    let p = if sub { -2 * a * b } else { 2 * a * b };
+    l.sat_s(((d << l.e) + p + (1i128 << (l.e - 1))) >> l.e)
+}
+pub fn sqrdmlah(l: &mut L, d: i128, a: i128, b: i128) -> i128 {
+    qrdmlxh(l, d, a, b, false)
+}
+pub fn sqrdmlsh(l: &mut L, d: i128, a: i128, b: i128) -> i128 {
+    qrdmlxh(l, d, a, b, true)
+}
 
 // Three-different (long and narrow) operations.
 

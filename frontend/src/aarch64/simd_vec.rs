@@ -26,6 +26,8 @@ pub const G_PAIR_S: u64 = 11;
 pub const G_PERM: u64 = 12;
 pub const G_EXT: u64 = 13;
 pub const G_TBL: u64 = 14;
+pub const G_3EXTRA: u64 = 15;
+pub const G_3EXTRA_S: u64 = 16;
 
 /// Where the `a` and `b` operands of result lane `i` come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +107,8 @@ pub fn job(g: u64, i: Insn) -> Option<Job> {
         G_PERM => (i.bits(23, 22) != 3 || q(i)).then_some(Job::Run(permute)),
         G_EXT => (q(i) || !i.bit(14)).then_some(Job::Run(ext)),
         G_TBL => run(tbl),
+        G_3EXTRA => three_extra(i, false),
+        G_3EXTRA_S => three_extra(i, true),
         _ => None,
     }
 }
@@ -256,7 +260,7 @@ fn shaped(i: Insn, f: F, ein: u32, shape: Shape, scalar: bool) -> Plan {
 
 fn three_diff(i: Insn, scalar: bool) -> Option<Job> {
     let (opc, u, size) = (i.bits(15, 12), i.bit(29), i.bits(23, 22));
-    if size == 3 {
+    if size == 3 && !(opc == 14 && !u && !scalar) {
         return None;
     }
     let ein = 8 << size;
@@ -277,7 +281,8 @@ fn three_diff(i: Insn, scalar: bool) -> Option<Job> {
         8 => (op::mla, Shape::Long),
         10 => (op::mls, Shape::Long),
         12 => (op::mul, Shape::Long),
-        14 if !u && size == 0 => (op::pmul, Shape::Long),
+        // PMULL (8-bit) and PMULL (64-bit, 64x64 -> 128).
+        14 if !u && (size == 0 || size == 3) => (op::pmul, Shape::Long),
         _ => return None,
     };
     let ein = if shape == Shape::Narrow { 2 * ein } else { ein };
@@ -340,6 +345,49 @@ fn across(i: Insn) -> Option<Job> {
     let mut p = base(i, f, e, ein, 1);
     p.src = Src::Across(vlanes(i, ein));
     Some(Job::Lanes(p))
+}
+
+/// The three-same (extra) group: SQRDMLAH/SQRDMLSH (FEAT_RDM), SDOT/UDOT (FEAT_DotProd).
+fn three_extra(i: Insn, scalar: bool) -> Option<Job> {
+    let (opc, u, size) = (i.bits(14, 11), i.bit(29), i.bits(23, 22));
+    match opc {
+        0 | 1 if u => {
+            let f = if opc == 0 { op::sqrdmlah } else { op::sqrdmlsh };
+            same_plan(i, f, (HS, HS), scalar, Src::Lanes).map(Job::Lanes)
+        }
+        2 if size == 2 && !scalar => Some(Job::Run(dot)),
+        _ => None,
+    }
+}
+
+/// SDOT/UDOT (vector, and by element when bit 24 is set): each 32-bit lane accumulates the
+/// four products of its bytes.
+fn dot(cpu: &mut A64Cpu, i: Insn) {
+    let by_elem = i.bit(24);
+    let (n, d) = (vget(cpu, i.rn()), vget(cpu, i.rd()));
+    let m = if by_elem {
+        let idx = (i.bits(11, 11) << 1 | i.bits(21, 21)) as usize;
+        let lanes = lane(vget(cpu, i.bits(20, 16)), idx, 32);
+        lanes * 0x0000_0001_0000_0001_0000_0001_0000_0001
+    } else {
+        vget(cpu, i.rm())
+    };
+    let byte = |x: u128, k: usize| {
+        let b = lane(x, k, 8) as i64;
+        if i.bit(29) {
+            b
+        } else {
+            i64::from(b as u8 as i8)
+        }
+    };
+    let mut out = 0u128;
+    for k in 0..vlanes(i, 32) {
+        let sum = (0..4).fold(lane(d, k, 32) as i64, |acc, j| {
+            acc.wrapping_add(byte(n, 4 * k + j) * byte(m, 4 * k + j))
+        });
+        out |= u128::from(sum as u32) << (32 * k);
+    }
+    vset(cpu, i.rd(), out);
 }
 
 /// Element bits selected by `immh` (its highest set bit), or `None` for `immh == 0`.
@@ -413,7 +461,10 @@ fn by_elem(i: Insn, scalar: bool) -> Option<Job> {
         (11, false) => (op::sqdmull, true),
         (12, false) => (op::sqdmulh, false),
         (13, false) => (op::sqrdmulh, false),
+        (13, true) => (op::sqrdmlah, false),
+        (15, true) => (op::sqrdmlsh, false),
         _ if scalar => return None,
+        (14, _) if size == 2 => return Some(Job::Run(dot)),
         (8, false) => (op::mul, false),
         (0, true) => (op::mla, false),
         (4, true) => (op::mls, false),

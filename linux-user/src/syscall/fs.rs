@@ -30,22 +30,7 @@ impl Process {
 
     /// `path` under the `-L` prefix when it is absolute and exists there, else `path`.
     fn under_sysroot(&self, path: Vec<u8>) -> Vec<u8> {
-        use std::os::unix::ffi::OsStrExt;
-        match &self.sysroot {
-            Some(root) if path.first() == Some(&b'/') => {
-                let mut full = root.as_os_str().as_bytes().to_vec();
-                full.extend_from_slice(&path);
-                let exists = std::path::Path::new(std::ffi::OsStr::from_bytes(&full))
-                    .symlink_metadata()
-                    .is_ok();
-                if exists {
-                    full
-                } else {
-                    path
-                }
-            }
-            _ => path,
-        }
+        crate::sysroot::resolve(self.sysroot.as_deref(), &path)
     }
 }
 

@@ -293,14 +293,38 @@ static const struct op1 ops1d[] = {
     P1(fcvtzu_wd3), P1(fcvtzs_xd10),
 };
 static const struct op1 ops1h[] = { P1(cvt_sh), P1(cvt_dh) };
+/* FJCVTZS (FEAT_JSCVT) as a raw word: fjcvtzs w9, d0; the result and Z in bit 32. */
+static uint64_t fjcvtzs(uint64_t a)
+{
+    uint64_t res, nzcv;
+    __asm__ volatile("fmov d0, %x2\n\tmsr nzcv, xzr\n\t.inst 0x1e7e0009\n\tmov %w0, w9\n\t"
+                     "mrs %1, nzcv"
+                     : "=r"(res), "=r"(nzcv) : "r"(a) : "v0", "x9", "cc");
+    return res | (nzcv >> 28) << 32;
+}
+static const struct op1 ops1j[] = { P1(fjcvtzs) };
+/* Alternative half precision (FPCR.AHP), with rounding modes, FZ and DN. */
+static const uint64_t ahp_cfgs[] = { 0x4000000, 0x4c00000, 0x7000000, 0x4400000 };
+static const struct op1 ops1a[] = { P1(cvt_hs), P1(cvt_hd) };
+static const uint64_t ahp_svals[] = {
+    0x477fe000, 0x477ff000, 0x47800000, 0x47ffe000, 0x47fff000, 0x48000000, 0x7f800000,
+    0xff800000, 0x7fc00001, 0xff800001, 0x38800000, 0x33800000, 0xc7fff001, 0x3f800000,
+};
+static const uint64_t ahp_dvals[] = {
+    0x40effc0000000000ULL, 0x40effe0000000000ULL, 0x40fffe0000000000ULL,
+    0x40fffe0000000001ULL, 0x4100000000000000ULL, 0x7ff0000000000000ULL,
+    0xfff8000000000000ULL, 0x7ff0000000000001ULL, 0xbff0000000000000ULL,
+};
+static const uint64_t ahp_hvals[] = { 0x7c00, 0xfc00, 0x7e00, 0x7fff, 0xffff, 0x7c01, 0x3c00, 0x0001 };
 static const struct op1 ops1i[] = {
     P1(scvtf_sw), P1(scvtf_sx), P1(scvtf_dw), P1(scvtf_dx), P1(ucvtf_sw), P1(ucvtf_sx),
     P1(ucvtf_dw), P1(ucvtf_dx), P1(scvtf_sw7), P1(ucvtf_dx64), P1(scvtf_dx33), P1(ucvtf_sw32),
 };
 
-static void run1(const struct op1 *ops, size_t nops, const uint64_t *vals, size_t nvals)
+static void run1c(const struct op1 *ops, size_t nops, const uint64_t *vals, size_t nvals,
+                  const uint64_t *cfgs, size_t ncfgs)
 {
-    for (size_t c = 0; c < N(cfgs); c++)
+    for (size_t c = 0; c < ncfgs; c++)
         for (size_t k = 0; k < nops; k++) {
             printf("%s %lx:", ops[k].name, (unsigned long)cfgs[c]);
             for (size_t i = 0; i < nvals; i++) {
@@ -313,6 +337,11 @@ static void run1(const struct op1 *ops, size_t nops, const uint64_t *vals, size_
             }
             putchar('\n');
         }
+}
+
+static void run1(const struct op1 *ops, size_t nops, const uint64_t *vals, size_t nvals)
+{
+    run1c(ops, nops, vals, nvals, cfgs, N(cfgs));
 }
 
 static void run2(const struct op2 *ops, size_t nops, const uint64_t *vals, size_t nvals)
@@ -388,5 +417,9 @@ int main(void)
     run1(ops1d, N(ops1d), dvals, N(dvals));
     run1(ops1h, N(ops1h), hvals, N(hvals));
     run1(ops1i, N(ops1i), ivals, N(ivals));
+    run1(ops1j, N(ops1j), dvals, N(dvals));
+    run1c(ops1a, 1, ahp_svals, N(ahp_svals), ahp_cfgs, N(ahp_cfgs));
+    run1c(ops1a + 1, 1, ahp_dvals, N(ahp_dvals), ahp_cfgs, N(ahp_cfgs));
+    run1c(ops1h, N(ops1h), ahp_hvals, N(ahp_hvals), ahp_cfgs, N(ahp_cfgs));
     return 0;
 }

@@ -453,3 +453,28 @@ fn unallocated_encodings_are_illegal() {
         );
     }
 }
+
+#[test]
+fn random_words_of_every_row_translate_to_verified_ir() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u32
+    };
+    for table in [crate::aarch64::ldst::TABLE, crate::aarch64::atomic::TABLE] {
+        for e in table {
+            for _ in 0..500 {
+                let word = e.bits | next() & !e.mask;
+                let code = word.to_le_bytes().to_vec();
+                let translator =
+                    A64Translator::with_max_insns(Arc::new(BufferFetch::new(CODE_BASE, code)), 1);
+                let block = translator.translate(CODE_BASE, 0);
+                if let Err(err) = emu_ir::verify::verify(&block) {
+                    panic!("{word:#010x} ({}): {err:?}", e.name);
+                }
+            }
+        }
+    }
+}
