@@ -45,9 +45,6 @@ pub const TABLE: &[Entry] = &[
 ];
 
 /// This class's helpers (the 128-bit compare-and-swaps).
-// Listed for the IR text parser once `decode::HELPERS` includes this class; the handlers
-// reference the helpers directly.
-#[allow(dead_code)]
 pub const HELPERS: &[&Helper] = &[&STXP128, &CASP128];
 
 /// Whether host loads already have acquire order and stores release order (TSO hosts).
