@@ -490,7 +490,7 @@ impl FpCtx {
         self.arith::<F>(a, b, F::mul)
     }
 
-    /// FRECPS (`Some(2)`) / FRSQRTS: `(k - a * b)`, halved for FRSQRTS.
+    /// FRECPS (`2 - a * b`) / FRSQRTS (`(3 - a * b) / 2`), fused, with `0 * inf` giving 2 / 1.5.
     fn step<F: Fmt>(&mut self, a: u64, b: u64, rsqrt: bool) -> u64 {
         let a = F::neg(self.flush_in::<F>(a));
         let b = self.flush_in::<F>(b);
@@ -1104,5 +1104,39 @@ mod tests {
         // FRECPE(2.0) = 0.4990234375; FRSQRTE(4.0) = 0.4990234375.
         assert_eq!(c.recpe(Prec::S, 0x4000_0000), 0x3eff_8000);
         assert_eq!(c.rsqrte(Prec::S, 0x4080_0000), 0x3eff_8000);
+        // FRSQRTS(inf, 0) = 1.5 without exception.
+        assert_eq!(c.op2(Op2::Rsqrts, Prec::S, 0x7f80_0000, 0), 0x3fc0_0000);
+        assert_eq!(c.flags, 0);
+    }
+
+    #[test]
+    fn precision_conversions() {
+        // A signaling NaN narrows to a quiet NaN keeping the top of its payload.
+        let mut c = FpCtx::new(0);
+        assert_eq!(
+            c.convert(Prec::D, Prec::S, 0xfff4_0000_2000_0000),
+            0xffe0_0001
+        );
+        assert_eq!(c.flags, IOC);
+        // Alternative half precision: the top exponent is a number, infinity saturates (IOC).
+        let mut c = FpCtx::new(FPCR_AHP);
+        assert_eq!(c.convert(Prec::H, Prec::S, 0x7c00), 0x4780_0000);
+        assert_eq!(c.convert(Prec::S, Prec::H, 0x4780_0000), 0x7c00);
+        assert_eq!(c.flags, 0);
+        assert_eq!(c.convert(Prec::S, Prec::H, 0xff80_0000), 0xffff);
+        assert_eq!(c.flags, IOC);
+    }
+
+    #[test]
+    fn javascript_conversion() {
+        let mut c = FpCtx::new(0);
+        // -2.5 truncates to -2, inexact; 2^32 + 3 wraps to 3 with IOC; -0 is not exact.
+        assert_eq!(c.js_convert(0xc004_0000_0000_0000), (0xffff_fffe, false));
+        assert_eq!(c.flags, IXC);
+        let mut c = FpCtx::new(0);
+        assert_eq!(c.js_convert(0x41f0_0000_0030_0000), (3, false));
+        assert_eq!(c.flags, IOC);
+        assert_eq!(c.js_convert(1 << 63), (0, false));
+        assert_eq!(c.js_convert(0x4014_0000_0000_0000), (5, true));
     }
 }

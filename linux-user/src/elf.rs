@@ -60,6 +60,16 @@ pub struct LoadedProgram {
     pub interp_base: u64,
     /// Where guest execution starts: the interpreter's entry, else `entry`.
     pub start: u64,
+    /// The program's file-backed pages (for `/proc/self/maps`).
+    pub file_spans: Vec<FileSpan>,
+}
+
+/// Guest pages `[start, end)` hold the file's bytes from `offset` on (page aligned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpan {
+    pub start: u64,
+    pub end: u64,
+    pub offset: u64,
 }
 
 /// Parse and check the header and program headers of `image`.
@@ -177,7 +187,7 @@ pub fn load(image: &[u8], space: &mut AddressSpace) -> Result<LoadedProgram, Elf
     } else {
         0
     };
-    let brk = map_segments(image, &loads, bias, space)?;
+    let (brk, file_spans) = map_segments(image, &loads, bias, space)?;
     space.init_brk(brk);
     let entry = hdr.e_entry.wrapping_add(bias);
     Ok(LoadedProgram {
@@ -191,17 +201,19 @@ pub fn load(image: &[u8], space: &mut AddressSpace) -> Result<LoadedProgram, Elf
         interp,
         interp_base: 0,
         start: entry,
+        file_spans,
     })
 }
 
 /// Load the interpreter `image` of `prog` (an `ld.so`: same machine, no interpreter of its
 /// own) in the first free range above the mmap base, as an `mmap(NULL, ...)` of its whole span
-/// would land, and start execution at its entry with `AT_BASE` at its load bias.
+/// would land, and start execution at its entry with `AT_BASE` at its load bias. Returns its
+/// file-backed pages.
 pub fn load_interpreter(
     image: &[u8],
     space: &mut AddressSpace,
     prog: &mut LoadedProgram,
-) -> Result<(), ElfError> {
+) -> Result<Vec<FileSpan>, ElfError> {
     let (hdr, phdrs, arch) = parse(image)?;
     if arch.arch != prog.arch.arch || interp_path(image, &phdrs)?.is_some() {
         return Err(ElfError::BadInterp);
@@ -231,10 +243,10 @@ pub fn load_interpreter(
     } else {
         0
     };
-    map_segments(image, &loads, bias, space)?;
+    let (_, file_spans) = map_segments(image, &loads, bias, space)?;
     prog.interp_base = bias;
     prog.start = hdr.e_entry.wrapping_add(bias);
-    Ok(())
+    Ok(file_spans)
 }
 
 /// Largest segment alignment honoured when placing an interpreter (larger ones are rounded
@@ -275,13 +287,13 @@ fn lowest_page(loads: &[&ProgramHeader]) -> u64 {
 }
 
 /// Map the segments at `bias` with their bytes and permissions; returns the page-aligned end
-/// of the highest one.
+/// of the highest one and the pages holding file bytes.
 fn map_segments(
     image: &[u8],
     loads: &[&ProgramHeader],
     bias: u64,
     space: &mut AddressSpace,
-) -> Result<u64, ElfError> {
+) -> Result<(u64, Vec<FileSpan>), ElfError> {
     let window = space.mem.window.size();
 
     // Map every segment's pages writable first, copy the file bytes, then set the final
@@ -312,7 +324,43 @@ fn map_segments(
             .map_err(|_| ElfError::NoMemory)?;
     }
     apply_protections(space, &spans)?;
-    Ok(spans.iter().map(|s| s.1).max().unwrap_or(0))
+    reserve_gaps(space, &spans)?;
+    let file_spans = loads
+        .iter()
+        .zip(&spans)
+        .filter(|(p, _)| p.p_filesz > 0)
+        .map(|(p, &(start, end, _))| FileSpan {
+            start,
+            end: page_ceil(p.p_vaddr.wrapping_add(bias).wrapping_add(p.p_filesz))
+                .map_or(end, |e| e.min(end)),
+            offset: page_floor(p.p_offset),
+        })
+        .collect();
+    Ok((spans.iter().map(|s| s.1).max().unwrap_or(0), file_spans))
+}
+
+/// Fill the holes between an image's segments with inaccessible pages, as qemu-user does,
+/// so that no later `mmap` lands inside the image (images spanning more than
+/// [`MAX_IMAGE_SIZE`] are left with their holes).
+fn reserve_gaps(space: &mut AddressSpace, spans: &[(u64, u64, u8)]) -> Result<(), ElfError> {
+    let mut sorted = spans.to_vec();
+    sorted.sort_unstable();
+    let (Some(first), Some(end)) = (sorted.first(), sorted.iter().map(|s| s.1).max()) else {
+        return Ok(());
+    };
+    if end - first.0 > MAX_IMAGE_SIZE {
+        return Ok(());
+    }
+    let mut covered = first.1;
+    for &(start, end, _) in &sorted[1..] {
+        if start > covered {
+            space
+                .map_fixed_anon(covered, start - covered, 0)
+                .map_err(|_| ElfError::NoMemory)?;
+        }
+        covered = covered.max(end);
+    }
+    Ok(())
 }
 
 /// Map read-write the pages of `[start, end)` not mapped yet (segments may share a page), one
@@ -432,6 +480,11 @@ mod tests {
             pages::MAPPED | pages::READ | pages::EXEC
         );
         assert_eq!(s.read_bytes(0x21ff8, 8).unwrap(), [0; 8], "bss is zero");
+        assert_eq!(
+            s.mem.pages.get(0x15000),
+            pages::MAPPED,
+            "the hole is reserved"
+        );
         assert!(s.write_bytes(0x10000, &[0]).is_err(), "text is read-only");
     }
 
@@ -486,6 +539,130 @@ mod tests {
         let mut obj = good;
         obj[16] = 1; // ET_REL
         assert_eq!(load(&obj, &mut space()), Err(ElfError::WrongType));
+    }
+
+    /// `tiny_elf` whose second program header is a `PT_INTERP` naming `path` (NUL added).
+    fn tiny_dynamic(path: &[u8]) -> Vec<u8> {
+        let mut f = tiny_elf(&[0x73, 0, 0, 0]);
+        let at = f.len() as u64;
+        f.extend_from_slice(path);
+        f.push(0);
+        let ph = 120;
+        f[ph..ph + 4].copy_from_slice(&program_header::PT_INTERP.to_le_bytes());
+        f[ph + 8..ph + 16].copy_from_slice(&at.to_le_bytes());
+        f[ph + 32..ph + 40].copy_from_slice(&(path.len() as u64 + 1).to_le_bytes());
+        f
+    }
+
+    #[test]
+    fn dynamic_programs_name_their_interpreter() {
+        let img = tiny_dynamic(b"/lib/ld.so");
+        let p = load(&img, &mut space()).unwrap();
+        assert_eq!(p.interp.as_deref(), Some(&b"/lib/ld.so"[..]));
+        assert_eq!((p.start, p.interp_base), (p.entry, 0), "until it is loaded");
+        let mut empty = tiny_dynamic(b"");
+        assert_eq!(load(&empty, &mut space()), Err(ElfError::BadInterpPath));
+        empty[120 + 8..120 + 16].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(load(&empty, &mut space()), Err(ElfError::BadInterpPath));
+    }
+
+    #[test]
+    fn the_interpreter_goes_where_mmap_would_put_it() {
+        let mut s = space();
+        let mut prog = load(&tiny_elf(&[0x13, 0, 0, 0]), &mut s).unwrap();
+        let mut ld = tiny_elf(&[0x73, 0, 0, 0]);
+        ld[16] = 3; // ET_DYN
+        let spans = load_interpreter(&ld, &mut s, &mut prog).unwrap();
+        let base = Layout::default().mmap_base;
+        assert_eq!(prog.interp_base, base - 0x10000);
+        assert_eq!(prog.start, base + 176, "starts in the interpreter");
+        assert_eq!(prog.entry, 0x10000 + 176, "AT_ENTRY stays the program's");
+        assert_eq!(s.read_bytes(prog.start, 4).unwrap(), [0x73, 0, 0, 0]);
+        assert_eq!(
+            s.brk_range(),
+            (0x22000, 0x22000),
+            "the break follows the program"
+        );
+        assert_eq!(
+            spans,
+            [FileSpan {
+                start: base,
+                end: base + 0x1000,
+                offset: 0
+            }]
+        );
+        // A second copy goes above the first, as a second mmap would.
+        let mut again = prog.clone();
+        load_interpreter(&ld, &mut s, &mut again).unwrap();
+        assert_eq!(again.interp_base, base + 0x12000 - 0x10000);
+    }
+
+    #[test]
+    fn unsuitable_interpreters_are_errors() {
+        let mut s = space();
+        let mut prog = load(&tiny_elf(&[0x13, 0, 0, 0]), &mut s).unwrap();
+        let nested = tiny_dynamic(b"/lib/other.so");
+        assert_eq!(
+            load_interpreter(&nested, &mut s, &mut prog),
+            Err(ElfError::BadInterp)
+        );
+        let mut other_arch = tiny_elf(&[0x73, 0, 0, 0]);
+        other_arch[18..20].copy_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
+        assert_eq!(
+            load_interpreter(&other_arch, &mut s, &mut prog),
+            Err(ElfError::BadInterp)
+        );
+        assert_eq!(
+            load_interpreter(b"#!", &mut s, &mut prog),
+            Err(ElfError::NotElf)
+        );
+        // Corrupted interpreters fail cleanly (or load).
+        let mut seed = 0x8765_4321u64;
+        for _ in 0..200 {
+            let mut img = tiny_elf(&[0x73, 0, 0, 0]);
+            img[16] = 3;
+            for _ in 0..4 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = 4 + (seed >> 33) as usize % (img.len() - 4);
+                img[at] = (seed >> 17) as u8;
+            }
+            let _ = load_interpreter(&img, &mut space(), &mut prog.clone());
+        }
+    }
+
+    /// A dynamic glibc program and its interpreter from the cross toolchain's sysroot.
+    #[test]
+    fn loads_a_dynamic_glibc_program_and_its_interpreter() {
+        let Some(exe) = crate::testutil::build_guest("int main(void){return 0;}", &[]) else {
+            return;
+        };
+        let img = std::fs::read(&exe.exe).unwrap();
+        let mut s = space();
+        let mut p = load(&img, &mut s).unwrap();
+        assert_eq!(p.bias, Layout::default().pie_base, "PIE by default");
+        let interp = p.interp.clone().unwrap();
+        assert_eq!(interp, b"/lib/ld-linux-riscv64-lp64d.so.1");
+        let path = std::path::Path::new("/usr/riscv64-linux-gnu/lib/ld-linux-riscv64-lp64d.so.1");
+        let Ok(ld) = std::fs::read(path) else {
+            eprintln!("skipped: no {}", path.display());
+            return;
+        };
+        load_interpreter(&ld, &mut s, &mut p).unwrap();
+        let elf = goblin::elf::Elf::parse(&ld).unwrap();
+        assert_eq!(p.start, elf.entry + p.interp_base);
+        assert_eq!(p.interp_base % PAGE_SIZE, 0);
+        assert!(p.interp_base >= Layout::default().mmap_base);
+        for ph in elf
+            .program_headers
+            .iter()
+            .filter(|p| p.p_type == program_header::PT_LOAD)
+        {
+            let want = &ld[ph.p_offset as usize..(ph.p_offset + ph.p_filesz) as usize];
+            let at = ph.p_vaddr + p.interp_base;
+            assert_eq!(s.read_bytes(at, want.len()).unwrap(), want);
+        }
     }
 
     /// Builds a static program with the cross compiler and checks every loaded segment against

@@ -14,6 +14,7 @@
 //!   initial stack;
 //! - [`sysroot`]: the `-L` prefix lookup of absolute guest paths;
 //! - [`syscall`]: the process state and the syscall table;
+//! - [`procfs`]: the guest's own `/proc/self/maps` and `/proc/cpuinfo`;
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
 
 pub mod arch;
@@ -24,6 +25,7 @@ pub mod fault;
 pub mod guest_cpu;
 pub mod memory;
 pub mod pages;
+pub mod procfs;
 pub mod runner;
 pub mod signals;
 pub mod stack;

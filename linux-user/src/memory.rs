@@ -88,12 +88,31 @@ pub mod map_flags {
     pub const FIXED_NOREPLACE: u32 = 0x10_0000;
 }
 
+/// A file whose bytes the loader copied into guest memory (named in `/proc/self/maps`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapFile {
+    pub path: std::path::PathBuf,
+    pub dev: u64,
+    pub inode: u64,
+}
+
+/// Guest pages `[start, end)` show `file` from `offset` on.
+#[derive(Debug, Clone)]
+pub struct MapLabel {
+    pub start: u64,
+    pub end: u64,
+    pub offset: u64,
+    pub file: Arc<MapFile>,
+}
+
 /// The guest address space.
 #[derive(Debug)]
 pub struct AddressSpace {
     pub mem: Arc<GuestMemory>,
     pub layout: Layout,
     regions: BTreeMap<u64, Region>,
+    /// Names of loader-filled ranges; dropped when any part of them is unmapped or replaced.
+    labels: Vec<MapLabel>,
     brk_start: u64,
     brk: u64,
     /// Guest ranges whose translated code must be dropped (drained by the runner).
@@ -106,6 +125,7 @@ impl AddressSpace {
             mem: Arc::new(GuestMemory::new(layout.window_bits)?),
             layout,
             regions: BTreeMap::new(),
+            labels: Vec::new(),
             brk_start: 0,
             brk: 0,
             invalidations: Vec::new(),
@@ -115,6 +135,26 @@ impl AddressSpace {
     /// The mapped regions, in address order.
     pub fn regions(&self) -> impl Iterator<Item = (u64, Region)> + '_ {
         self.regions.iter().map(|(s, r)| (*s, *r))
+    }
+
+    /// Name `[start, end)` (already mapped) after `file` from `offset` on.
+    pub fn add_label(&mut self, start: u64, end: u64, offset: u64, file: &Arc<MapFile>) {
+        self.labels.push(MapLabel {
+            start,
+            end,
+            offset,
+            file: file.clone(),
+        });
+    }
+
+    /// The loader's names of mapped ranges.
+    pub fn labels(&self) -> &[MapLabel] {
+        &self.labels
+    }
+
+    /// The program break: its start and its current value.
+    pub fn brk_range(&self) -> (u64, u64) {
+        (self.brk_start, self.brk)
     }
 
     /// Take the ranges whose translations are stale.
@@ -137,6 +177,7 @@ impl AddressSpace {
 
     /// Remove `[start, end)` from the map; stale code there is queued for invalidation.
     fn forget(&mut self, start: u64, end: u64) {
+        self.labels.retain(|l| l.end <= start || end <= l.start);
         self.split_at(start);
         self.split_at(end);
         let inside: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
@@ -605,6 +646,21 @@ mod tests {
             s.mmap(b, 0x1000, 3, ANON, Backing::Anonymous).unwrap(),
             0x1000_2000
         );
+    }
+
+    #[test]
+    fn aligned_placement_skips_taken_and_misaligned_space() {
+        let mut s = space();
+        assert_eq!(s.find_free_aligned(0x3000, 0x10000), Some(0x1000_0000));
+        s.mmap(0, 0x1000, 3, ANON, Backing::Anonymous).unwrap();
+        assert_eq!(s.find_free_aligned(0x3000, 0x10000), Some(0x1001_0000));
+        assert_eq!(s.find_free_aligned(0x3000, PAGE_SIZE), Some(0x1000_1000));
+        assert_eq!(
+            s.find_free_aligned(0x3000, 0x3000),
+            None,
+            "not a power of two"
+        );
+        assert_eq!(s.find_free_aligned(1 << 40, PAGE_SIZE), None, "too big");
     }
 
     #[test]

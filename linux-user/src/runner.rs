@@ -14,10 +14,10 @@ use emu_backend::{Engine, EngineConfig};
 use emu_ir::ExitReason;
 
 use crate::codefetch::GuestCodeFetch;
-use crate::elf::{self, ElfError, LoadedProgram};
+use crate::elf::{self, ElfError, FileSpan, LoadedProgram};
 use crate::fault;
 use crate::guest_cpu::{self, GuestCpu};
-use crate::memory::{AddressSpace, Layout};
+use crate::memory::{AddressSpace, Layout, MapFile};
 use crate::signals::die_with_signal;
 use crate::stack::{self, StackInput};
 use crate::syscall::{LogOptions, Process};
@@ -77,6 +77,8 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     let mut space = AddressSpace::new(Layout::default())
         .map_err(|e| setup("cannot reserve guest memory", &e))?;
     let mut prog = elf::load(&image, &mut space).map_err(|e| RunError::Elf(name.clone(), e))?;
+    let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
+    label(&mut space, &exe_path, &prog.file_spans);
     if let Some(interp) = prog.interp.clone() {
         load_interpreter(
             &name,
@@ -86,7 +88,6 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
             &mut prog,
         )?;
     }
-    let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     let execfn = cfg.program.as_os_str().as_encoded_bytes().to_vec();
     let input = StackInput {
         argv: &cfg.argv,
@@ -143,10 +144,28 @@ fn load_interpreter(
 ) -> Result<(), RunError> {
     let shown = String::from_utf8_lossy(interp).into_owned();
     let host = sysroot::resolve(sysroot, interp);
-    let image = std::fs::read(Path::new(OsStr::from_bytes(&host)))
+    let path = Path::new(OsStr::from_bytes(&host));
+    let image = std::fs::read(path)
         .map_err(|e| RunError::Interp(name.to_string(), shown.clone(), os_message(&e)))?;
-    elf::load_interpreter(&image, space, prog)
-        .map_err(|e| RunError::InterpElf(name.to_string(), shown, e))
+    let spans = elf::load_interpreter(&image, space, prog)
+        .map_err(|e| RunError::InterpElf(name.to_string(), shown, e))?;
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    label(space, &path, &spans);
+    Ok(())
+}
+
+/// Name the loader-filled pages of `path` for `/proc/self/maps`.
+fn label(space: &mut AddressSpace, path: &Path, spans: &[FileSpan]) {
+    use std::os::unix::fs::MetadataExt;
+    let (dev, inode) = std::fs::metadata(path).map_or((0, 0), |m| (m.dev(), m.ino()));
+    let file = Arc::new(MapFile {
+        path: path.to_path_buf(),
+        dev,
+        inode,
+    });
+    for s in spans {
+        space.add_label(s.start, s.end, s.offset, &file);
+    }
 }
 
 /// Give the engine every guest range whose translations went stale.

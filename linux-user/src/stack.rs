@@ -176,6 +176,7 @@ mod tests {
             interp: None,
             interp_base: 0x40_0000_0000,
             start: 0x40_0000_1000,
+            file_spans: Vec::new(),
         };
         let argv = [b"prog".to_vec(), b"a b".to_vec()];
         let envp = [b"X=1".to_vec()];

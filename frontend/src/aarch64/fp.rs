@@ -10,7 +10,7 @@
 #[path = "fp_helpers.rs"]
 pub(super) mod helpers;
 
-use emu_fpu::arm::{Op2, Prec};
+use emu_fpu::arm::{rmode_from_fpcr_bits, Op2, Prec};
 use emu_fpu::RoundingMode;
 use emu_ir::{Helper, Type, Value};
 
@@ -85,8 +85,9 @@ fn prec_ty(p: Prec) -> Type {
     }
 }
 
-/// Calls a helper whose result is unused (they all write their results to the CPU state).
-fn call(c: &mut Ctx, helper: &'static Helper, args: &[u64]) -> Exec {
+/// Calls a helper (with constant arguments) whose result is unused: the FP helpers write their
+/// results to the CPU state.
+pub(super) fn call(c: &mut Ctx, helper: &'static Helper, args: &[u64]) -> Exec {
     let args: Vec<Value> = args.iter().map(|&a| c.b.i64(a)).collect();
     c.b.call(helper, &args);
     Ok(Flow::Continue)
@@ -107,13 +108,9 @@ fn conv_int(c: &mut Ctx, i: Insn) -> Exec {
     let (p, rd, rn) = (prec_code(p), u64::from(i.rd()), u64::from(i.rn()));
     match (opcode >> 1, rmode) {
         (0, _) => {
-            let rm = match rmode {
-                0 => RoundingMode::NearestEven,
-                1 => RoundingMode::Up,
-                2 => RoundingMode::Down,
-                _ => RoundingMode::TowardZero,
-            };
-            call(c, &FP_TO_INT, &[p, rd, rn, rm as u64, signed | wide])
+            // FCVT[NPMZ][SU]: the rmode field encodes the direction as FPCR.RMode does.
+            let rm = rmode_from_fpcr_bits(u64::from(rmode)) as u64;
+            call(c, &FP_TO_INT, &[p, rd, rn, rm, signed | wide])
         }
         (2, 0) => {
             let rm = RoundingMode::NearestMaxMag as u64;
@@ -141,7 +138,7 @@ fn fmov_general(c: &mut Ctx, i: Insn, sf: bool, ftype: u32, rmode: u32, to_fp: b
             let ty = prec_ty(any_prec(ftype)?);
             if to_fp {
                 let x = c.x(rn);
-                let v = c.b.trunc_or_same(ty, x);
+                let v = if ty == Type::I64 { x } else { c.b.trunc(ty, x) };
                 c.set_vreg_scalar(rd, v);
             } else {
                 let v = c.vreg(ty, rn);
@@ -151,21 +148,6 @@ fn fmov_general(c: &mut Ctx, i: Insn, sf: bool, ftype: u32, rmode: u32, to_fp: b
         _ => return Err(Illegal),
     }
     Ok(Flow::Continue)
-}
-
-/// Truncation that leaves a value of the target type alone.
-trait TruncOrSame {
-    fn trunc_or_same(&mut self, ty: Type, v: Value) -> Value;
-}
-
-impl TruncOrSame for emu_ir::Builder<'_> {
-    fn trunc_or_same(&mut self, ty: Type, v: Value) -> Value {
-        if self.ty(v) == ty {
-            v
-        } else {
-            self.trunc(ty, v)
-        }
-    }
 }
 
 fn conv_fixed(c: &mut Ctx, i: Insn) -> Exec {
@@ -323,4 +305,3 @@ fn three_source(c: &mut Ctx, i: Insn) -> Exec {
     let regs = [i.rd(), i.rn(), i.rm(), i.ra()].map(u64::from);
     call(c, &FP_MADD, &[p, neg, regs[0], regs[1], regs[2], regs[3]])
 }
-

@@ -5,12 +5,12 @@
 //! - Cheap whole-register operations are inline IR on the two 64-bit halves: the bitwise
 //!   three-same group, the modified-immediate group (MOVI/MVNI/ORR/BIC/FMOV), and the copy
 //!   group (DUP, INS, UMOV, SMOV).
-//! - Everything else goes through one helper, `a64_simd(group, word)`, which decodes the
-//!   word into a lane-engine plan (`simd_vec.rs`) over the lane operations of
-//!   `simd_lanes.rs`. The same decoder validates the word at translation time.
+//! - Everything else goes through one helper, `a64_simd(job, group, word)`: the translator
+//!   decodes the word into a lane-engine plan or a permute routine (`simd_vec.rs`, over the
+//!   lane operations of `simd_lanes.rs`) and interns it; the helper runs it by index.
 
 use emu_ir::helpers::HelperFn;
-use emu_ir::{Helper, HelperEffects, Type, Value};
+use emu_ir::{BinOp, Helper, HelperEffects, Type, Value};
 
 use super::insn::{insn, Ctx, Entry, Exec, Flow, Illegal, Insn};
 use super::A64Cpu;
@@ -26,10 +26,26 @@ use ldst::{elem_ty, lane_offset, replicate};
 use vec::*;
 
 pub const TABLE: &[Entry] = &[
-    insn!("ldst_multi", "0x0011000x000000xxxxxxxxxxxxxxxx", ldst::ldst_multi),
-    insn!("ldst_multi_post", "0x0011001x0xxxxxxxxxxxxxxxxxxxxx", ldst::ldst_multi),
-    insn!("ldst_single", "0x0011010xx00000xxxxxxxxxxxxxxxx", ldst::ldst_single),
-    insn!("ldst_single_post", "0x0011011xxxxxxxxxxxxxxxxxxxxxxx", ldst::ldst_single),
+    insn!(
+        "ldst_multi",
+        "0x0011000x000000xxxxxxxxxxxxxxxx",
+        ldst::ldst_multi
+    ),
+    insn!(
+        "ldst_multi_post",
+        "0x0011001x0xxxxxxxxxxxxxxxxxxxxx",
+        ldst::ldst_multi
+    ),
+    insn!(
+        "ldst_single",
+        "0x0011010xx00000xxxxxxxxxxxxxxxx",
+        ldst::ldst_single
+    ),
+    insn!(
+        "ldst_single_post",
+        "0x0011011xxxxxxxxxxxxxxxxxxxxxxx",
+        ldst::ldst_single
+    ),
     insn!("simd_modimm", "0xx0111100000xxxxxxxx1xxxxxxxxxx", mod_imm),
     insn!("simd_shift", "0xx011110xxxxxxxxxxxx1xxxxxxxxxx", shift),
     insn!("simd_shift_s", "01x111110xxxxxxxxxxxx1xxxxxxxxxx", shift_s),
@@ -39,7 +55,11 @@ pub const TABLE: &[Entry] = &[
     insn!("simd_3same_s", "01x11110xx1xxxxx0xxxx1xxxxxxxxxx", same3_s),
     insn!("simd_3same_s", "01x11110xx1xxxxx10xxx1xxxxxxxxxx", same3_s),
     insn!("simd_3extra", "0xx01110xx0xxxxx1xxxx1xxxxxxxxxx", extra3),
-    insn!("simd_3extra_s", "01x11110xx0xxxxx1xxxx1xxxxxxxxxx", extra3_s),
+    insn!(
+        "simd_3extra_s",
+        "01x11110xx0xxxxx1xxxx1xxxxxxxxxx",
+        extra3_s
+    ),
     insn!("simd_3diff", "0xx01110xx1xxxxxxxxx00xxxxxxxxxx", diff3),
     insn!("simd_3diff_s", "01x11110xx1xxxxxxxxx00xxxxxxxxxx", diff3_s),
     insn!("simd_2misc", "0xx01110xx10000xxxxx10xxxxxxxxxx", misc2),
@@ -58,11 +78,12 @@ pub const TABLE: &[Entry] = &[
 /// This class's helpers.
 pub const HELPERS: &[&Helper] = &[&SIMD];
 
-/// `a64_simd(group, word)`: run a lane-engine or permute instruction on the CPU state.
+/// `a64_simd(job, group, word)`: run a lane-engine or permute instruction on the CPU state
+/// (`job` is its interning index, see `simd_vec.rs`).
 pub static SIMD: Helper = Helper {
     name: "a64_simd",
-    func: HelperFn::A2(simd_helper),
-    nargs: 2,
+    func: HelperFn::A3(simd_helper),
+    nargs: 3,
     ret: None,
     effects: HelperEffects {
         reads_state: true,
@@ -71,21 +92,31 @@ pub static SIMD: Helper = Helper {
     },
 };
 
-extern "C" fn simd_helper(env: *mut u8, group: u64, word: u64) -> u64 {
+extern "C" fn simd_helper(env: *mut u8, job: u64, group: u64, word: u64) -> u64 {
     // SAFETY: helpers are called with `env` pointing at the running thread's `A64Cpu`
     // (the state struct this frontend's blocks are generated for), exclusively borrowed
     // for the duration of the call.
     let cpu = unsafe { &mut *env.cast::<A64Cpu>() };
-    vec::exec(cpu, group, Insn(word as u32));
+    vec::exec(cpu, job, group, Insn(word as u32));
     0
 }
 
-/// Validate `i` as an instruction of `group` and emit the helper call.
+/// Validate `i` as an instruction of `group` and emit it: inline when it has a SWAR form,
+/// else as a helper call.
 fn via_helper(c: &mut Ctx, i: Insn, group: u64) -> Exec {
-    vec::job(group, i).ok_or(Illegal)?;
-    let g = c.b.i64(group);
-    let w = c.b.i64(u64::from(i.0));
-    c.b.call(&SIMD, &[g, w]);
+    let job = vec::intern(group, i).ok_or(Illegal)?;
+    if let Some((op, e)) = swar_kind(group, i) {
+        swar(
+            c,
+            i,
+            op,
+            e,
+            matches!(group, G_3SAME_S | G_2MISC_S | G_SHIFT_S),
+        );
+        return Ok(Flow::Continue);
+    }
+    let args = [job, group, u64::from(i.0)].map(|a| c.b.i64(a));
+    c.b.call(&SIMD, &args);
     Ok(Flow::Continue)
 }
 
@@ -145,6 +176,136 @@ fn perm(c: &mut Ctx, i: Insn) -> Exec {
 }
 fn ext(c: &mut Ctx, i: Insn) -> Exec {
     via_helper(c, i, G_EXT)
+}
+
+/// Lane operations with an inline SWAR form on 64-bit halves.
+#[derive(Clone, Copy)]
+enum Swar {
+    Add,
+    Sub,
+    CmeqReg,
+    CmeqZero,
+    Shl(u32),
+    Ushr(u32),
+}
+
+/// The SWAR form of an (already validated) instruction and its element bits, if it has one.
+fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
+    let (u, size) = (i.bit(29), i.bits(23, 22));
+    let e = 8 << size;
+    match group {
+        G_3SAME | G_3SAME_S => match i.bits(15, 11) {
+            16 => Some((if u { Swar::Sub } else { Swar::Add }, e)),
+            17 if u => Some((Swar::CmeqReg, e)),
+            _ => None,
+        },
+        G_2MISC | G_2MISC_S if i.bits(16, 12) == 9 && !u => Some((Swar::CmeqZero, e)),
+        G_SHIFT | G_SHIFT_S => {
+            let immh = i.bits(22, 19);
+            let e = 8 << (31 - immh.leading_zeros());
+            let imm = i.bits(22, 16);
+            match (i.bits(15, 11), u) {
+                (10, false) => Some((Swar::Shl(imm - e), e)),
+                (0, true) => Some((Swar::Ushr(2 * e - imm), e)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `v` replicated into every `e`-bit lane of 64 bits.
+fn lanes_of(e: u32, v: u64) -> u64 {
+    (0..64 / e).fold(0, |acc, k| acc | v << (k * e))
+}
+
+/// Emit a SWAR operation on each 64-bit half (one half for scalars and Q=0, the upper half
+/// then zeroed).
+fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
+    let count = if i.bit(30) && !scalar { 2 } else { 1 };
+    let lane_ones = if e == 64 { u64::MAX } else { (1 << e) - 1 };
+    let high = lanes_of(e, 1 << (e - 1));
+    let mut out = Vec::new();
+    for h in 0..count {
+        let read = |c: &mut Ctx, r: u32| {
+            if h == 0 {
+                c.vreg(Type::I64, r)
+            } else {
+                c.vreg_hi(r)
+            }
+        };
+        let a = read(c, i.rn());
+        let v = match op {
+            Swar::Add | Swar::Sub | Swar::CmeqReg => {
+                let b = read(c, i.rm());
+                match op {
+                    Swar::Add => swar_add(c, a, b, high),
+                    Swar::Sub => swar_sub(c, a, b, high),
+                    _ => {
+                        let x = c.b.xor(a, b);
+                        swar_is_zero(c, x, e, high, lane_ones)
+                    }
+                }
+            }
+            Swar::CmeqZero => swar_is_zero(c, a, e, high, lane_ones),
+            Swar::Shl(s) => {
+                let k = c.b.i64(u64::from(s));
+                let x = c.b.binary(BinOp::Shl, a, k);
+                let m = c.b.i64(lanes_of(e, (lane_ones << s) & lane_ones));
+                c.b.and(x, m)
+            }
+            Swar::Ushr(s) if s >= e => c.b.i64(0),
+            Swar::Ushr(s) => {
+                let k = c.b.i64(u64::from(s));
+                let x = c.b.binary(BinOp::ShrU, a, k);
+                let m = c.b.i64(lanes_of(e, lane_ones >> s));
+                c.b.and(x, m)
+            }
+        };
+        out.push(v);
+    }
+    c.set_vreg128(i.rd(), out[0], out.get(1).copied());
+}
+
+/// Lane-wise `a + b` (`high`: the top bit of every lane).
+fn swar_add(c: &mut Ctx, a: Value, b: Value, high: u64) -> Value {
+    let low = c.b.i64(!high);
+    let hi = c.b.i64(high);
+    let (al, bl) = (c.b.and(a, low), c.b.and(b, low));
+    let sum = c.b.add(al, bl);
+    let x = c.b.xor(a, b);
+    let top = c.b.and(x, hi);
+    c.b.xor(sum, top)
+}
+
+/// Lane-wise `a - b`.
+fn swar_sub(c: &mut Ctx, a: Value, b: Value, high: u64) -> Value {
+    let low = c.b.i64(!high);
+    let hi = c.b.i64(high);
+    let ah = c.b.or(a, hi);
+    let bl = c.b.and(b, low);
+    let diff = c.b.sub(ah, bl);
+    let ones = c.b.i64(u64::MAX);
+    let nb = c.b.xor(b, ones);
+    let x = c.b.xor(a, nb);
+    let top = c.b.and(x, hi);
+    c.b.xor(diff, top)
+}
+
+/// All ones in every lane of `x` that is zero, else zero.
+fn swar_is_zero(c: &mut Ctx, x: Value, e: u32, high: u64, lane_ones: u64) -> Value {
+    let low = c.b.i64(!high);
+    let xl = c.b.and(x, low);
+    let t = c.b.add(xl, low);
+    let t = c.b.or(t, x);
+    let ones = c.b.i64(u64::MAX);
+    let nt = c.b.xor(t, ones);
+    let hi = c.b.i64(high);
+    let z = c.b.and(nt, hi);
+    let sh = c.b.i64(u64::from(e - 1));
+    let bit = c.b.binary(BinOp::ShrU, z, sh);
+    let fill = c.b.i64(lane_ones);
+    c.b.binary(BinOp::Mul, bit, fill)
 }
 
 /// Write a Q-sized result: `hi` is dropped (zeroed) when Q is 0.
@@ -324,7 +485,8 @@ fn copy(c: &mut Ctx, i: Insn) -> Exec {
             c.set_x(rd, v);
         }
         (true, _) if q => {
-            let v = c.b.read_reg(elem_ty(bytes), lane_offset(rn, imm4 >> size, bytes));
+            let v =
+                c.b.read_reg(elem_ty(bytes), lane_offset(rn, imm4 >> size, bytes));
             c.b.write_reg(lane_offset(rd, idx, bytes), v);
         }
         _ => return Err(Illegal),

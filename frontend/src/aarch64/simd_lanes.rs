@@ -5,9 +5,9 @@
 //! already sign- or zero-extended (by the instruction's U bit) to `i128`, and truncates the
 //! result to the destination element size. Saturating operations clamp through [`L::sat`],
 //! which records saturation for FPSR.QC.
-
-/// A lane operation: `(ctx, d, a, b) -> result`.
-pub type F = fn(&mut L, i128, i128, i128) -> i128;
+//!
+//! [`run`] holds one engine instance per operation (the engine is generic over the lane
+//! function, so each instance has its operation inlined into the lane loop).
 
 /// The per-instruction lane context.
 pub struct L {
@@ -344,7 +344,11 @@ pub fn ursqrte(_: &mut L, _: i128, a: i128, _: i128) -> i128 {
     }
     // UnsignedRSqrtEstimate: RecipSqrtEstimate on the top 9 bits.
     let x = i128::from(a >> 23);
-    let x = if x < 256 { x * 2 + 1 } else { ((x >> 1 << 1) + 1) * 2 };
+    let x = if x < 256 {
+        x * 2 + 1
+    } else {
+        ((x >> 1 << 1) + 1) * 2
+    };
     let mut b = 512i128;
     while x * (b + 1) * (b + 1) < (1 << 28) {
         b += 1;
@@ -403,3 +407,28 @@ pub fn qrshrun(l: &mut L, _: i128, a: i128, b: i128) -> i128 {
     let r = shr_exact(sx(a, l.ein), b as i64, true);
     l.sat_u(r)
 }
+
+/// Defines, for each lane operation, an engine instance in module `run`.
+macro_rules! runners {
+    ($($name:ident),* $(,)?) => {
+        /// One lane-engine instance per lane operation.
+        pub mod run {
+            use crate::aarch64::A64Cpu;
+            use super::super::vec::{run_plan, Plan};
+            $(
+                pub fn $name(cpu: &mut A64Cpu, p: &Plan) {
+                    run_plan(cpu, p, super::$name);
+                }
+            )*
+        }
+    };
+}
+
+runners!(
+    aba, abd, abs, add, addhn, addp_acc, and, bic, bif, bit, bsl, cls, clz, cmeq, cmeq0, cmge,
+    cmge0, cmgt, cmgt0, cmle0, cmlt0, cmtst, cnt, eor, hadd, hsub, max, min, mla, mls, mul, neg,
+    not, orn, orr, pmul, qadd, qrshl_reg, qrshrn, qrshrun, qshl, qshl_reg, qshrn, qshrun, qsub,
+    qxtn, raddhn, rbit, rhadd, rshl_reg, rshr, rsra, rsubhn, shl, shl_reg, shr, sli, sqabs,
+    sqdmlal, sqdmlsl, sqdmulh, sqdmull, sqneg, sqrdmlah, sqrdmlsh, sqrdmulh, sqshlu, sqxtun, sra,
+    sri, sub, subhn, suqadd, urecpe, ursqrte, usqadd, xtn,
+);

@@ -2,12 +2,15 @@
 //! instruction word into a [`Job`] (a lane-engine [`Plan`] or a permute routine), and
 //! executing it on the CPU state.
 //!
-//! The same [`job`] function validates the word at translation time (an unallocated
-//! encoding gives `None`, so the translator raises SIGILL) and re-derives the plan when the
-//! `a64_simd` helper runs, so the two can never disagree.
+//! The translator decodes a word once with [`job`] (an unallocated encoding gives `None`, so
+//! the translator raises SIGILL) and interns the result ([`intern`]); the `a64_simd` helper
+//! runs the interned job by index ([`exec`]).
 
 use crate::aarch64::insn::Insn;
-use super::lanes::{self as op, L, F};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use super::lanes::{run as op, L};
 use crate::aarch64::A64Cpu;
 
 /// Instruction groups, passed to the helper so it needs no second pattern match.
@@ -53,9 +56,13 @@ pub enum BSrc {
     Imm(i128),
 }
 
+/// An engine instance: [`run_plan`] specialised for one lane operation.
+pub type F = fn(&mut A64Cpu, &Plan);
+
 /// A lane-engine instruction.
 #[derive(Clone, Copy)]
 pub struct Plan {
+    /// The engine instance of the lane operation.
     pub f: F,
     pub u: bool,
     /// Result element bits.
@@ -113,12 +120,66 @@ pub fn job(g: u64, i: Insn) -> Option<Job> {
     }
 }
 
-/// Execute an instruction of group `g` (already validated by [`job`]).
-pub fn exec(cpu: &mut A64Cpu, g: u64, i: Insn) {
-    match job(g, i) {
-        Some(Job::Lanes(p)) => run_plan(cpu, &p),
-        Some(Job::Run(f)) => f(cpu, i),
-        None => {}
+/// Interned jobs live in lazily allocated chunks of slots, so the helper finds one with two
+/// atomic loads and no lock; only interning takes the `INDEX` lock.
+const CHUNK: usize = 4096;
+const CHUNKS: usize = 1024;
+
+type Slot = OnceLock<(Job, Insn)>;
+
+static SLOTS: [OnceLock<Box<[Slot]>>; CHUNKS] = [const { OnceLock::new() }; CHUNKS];
+
+/// The interning index of each `(group, word)` decoded so far.
+fn index() -> &'static Mutex<HashMap<(u64, u32), u64>> {
+    static INDEX: OnceLock<Mutex<HashMap<(u64, u32), u64>>> = OnceLock::new();
+    INDEX.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The slot of interning index `k`, allocating its chunk when `alloc`.
+fn slot(k: u64, alloc: bool) -> Option<&'static Slot> {
+    let k = usize::try_from(k).ok()?;
+    let chunk = SLOTS.get(k / CHUNK)?;
+    let chunk = if alloc {
+        chunk.get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect())
+    } else {
+        chunk.get()?
+    };
+    chunk.get(k % CHUNK)
+}
+
+/// Decode an instruction of group `g` and intern it: its index for [`exec`], or `None` for
+/// an unallocated encoding.
+pub fn intern(g: u64, i: Insn) -> Option<u64> {
+    let job = job(g, i)?;
+    let mut map = index().lock().unwrap_or_else(|e| e.into_inner());
+    let next = map.len() as u64;
+    let k = *map.entry((g, i.0)).or_insert(next);
+    if let Some(s) = slot(k, true) {
+        let _ = s.set((job, i));
+    }
+    Some(k)
+}
+
+/// Execute the instruction interned as `index` (group `g`, word `i`; decoded again when the
+/// index does not name that word, as for IR parsed from text).
+pub fn exec(cpu: &mut A64Cpu, index: u64, g: u64, i: Insn) {
+    let found = slot(index, false)
+        .and_then(OnceLock::get)
+        .filter(|(_, w)| *w == i);
+    match found {
+        Some((job, _)) => run_job(cpu, job, i),
+        None => {
+            if let Some(job) = job(g, i) {
+                run_job(cpu, &job, i);
+            }
+        }
+    }
+}
+
+fn run_job(cpu: &mut A64Cpu, job: &Job, i: Insn) {
+    match job {
+        Job::Lanes(p) => (p.f)(cpu, p),
+        Job::Run(f) => f(cpu, i),
     }
 }
 
@@ -295,10 +356,34 @@ fn two_misc(i: Insn, scalar: bool) -> Option<Job> {
     let e = 8 << size;
     let narrow = |f: F| (size != 3).then(|| shaped(i, f, 2 * e, Shape::Narrow, scalar));
     let plan = match opc {
-        3 => same_plan(i, pick(op::suqadd, op::usqadd), (ALL, ALL), scalar, Src::Lanes),
-        7 => same_plan(i, pick(op::sqabs, op::sqneg), (ALL, ALL), scalar, Src::Lanes),
-        8 => same_plan(i, pick(op::cmgt0, op::cmge0), (ALL, D64), scalar, Src::Lanes),
-        9 => same_plan(i, pick(op::cmeq0, op::cmle0), (ALL, D64), scalar, Src::Lanes),
+        3 => same_plan(
+            i,
+            pick(op::suqadd, op::usqadd),
+            (ALL, ALL),
+            scalar,
+            Src::Lanes,
+        ),
+        7 => same_plan(
+            i,
+            pick(op::sqabs, op::sqneg),
+            (ALL, ALL),
+            scalar,
+            Src::Lanes,
+        ),
+        8 => same_plan(
+            i,
+            pick(op::cmgt0, op::cmge0),
+            (ALL, D64),
+            scalar,
+            Src::Lanes,
+        ),
+        9 => same_plan(
+            i,
+            pick(op::cmeq0, op::cmle0),
+            (ALL, D64),
+            scalar,
+            Src::Lanes,
+        ),
         10 if !u => same_plan(i, op::cmlt0, (ALL, D64), scalar, Src::Lanes),
         11 => same_plan(i, pick(op::abs, op::neg), (ALL, D64), scalar, Src::Lanes),
         18 if u => narrow(op::sqxtun),
@@ -321,9 +406,13 @@ fn two_misc(i: Insn, scalar: bool) -> Option<Job> {
             p.b = BSrc::Imm(i128::from(e));
             Some(p)
         }
-        28 if size == 2 => {
-            same_plan(i, pick(op::urecpe, op::ursqrte), (HS, NONE), false, Src::Lanes)
-        }
+        28 if size == 2 => same_plan(
+            i,
+            pick(op::urecpe, op::ursqrte),
+            (HS, NONE),
+            false,
+            Src::Lanes,
+        ),
         _ => None,
     };
     plan.map(Job::Lanes)
@@ -515,8 +604,27 @@ fn set_qc(cpu: &mut A64Cpu) {
     cpu.fpsr |= 1 << 27;
 }
 
-/// Run a lane-engine plan.
-fn run_plan(cpu: &mut A64Cpu, p: &Plan) {
+/// Lane `k` of `bits` bits of `x`, sign-extended unless `unsigned` (lanes past the
+/// register read garbage from it; callers stay within it).
+#[inline(always)]
+fn get(x: u128, k: usize, bits: u32, unsigned: bool) -> i128 {
+    if bits >= 128 {
+        return x as i128;
+    }
+    let pos = k * bits as usize;
+    let half = if pos & 64 == 0 { x as u64 } else { (x >> 64) as u64 };
+    let sh = 64 - bits;
+    let w = half >> (pos & 63) << sh;
+    if unsigned {
+        i128::from(w >> sh)
+    } else {
+        i128::from((w as i64) >> sh)
+    }
+}
+
+/// Run a lane-engine plan with lane operation `f`.
+#[inline(always)]
+pub fn run_plan(cpu: &mut A64Cpu, p: &Plan, f: impl Fn(&mut L, i128, i128, i128) -> i128) {
     let (n, m, d) = (vget(cpu, p.rn), vget(cpu, p.rm), vget(cpu, p.rd));
     let mut l = L {
         e: p.e,
@@ -524,52 +632,49 @@ fn run_plan(cpu: &mut A64Cpu, p: &Plan) {
         u: p.u,
         qc: false,
     };
-    let ext = |x: u128, bits: u32| {
-        let x = x as i128;
-        if p.u {
-            x
-        } else {
-            op::sx(x, bits)
-        }
-    };
-    let abits = if p.a_wide { p.e } else { p.ein };
+    let (u, ein) = (p.u, p.ein);
+    let abits = if p.a_wide { p.e } else { ein };
+    let mask = ones(p.e);
     let mut out = 0u128;
-    if let Src::Across(count) = p.src {
-        let mut acc = ext(lane(n, 0, p.ein), p.ein);
-        for k in 1..count {
-            acc = (p.f)(&mut l, 0, acc, ext(lane(n, k, p.ein), p.ein));
+    let mut put = |k: usize, r: i128| out |= (r as u128 & mask) << (k * p.e as usize);
+    match p.src {
+        Src::Across(count) => {
+            let first = get(n, 0, ein, u);
+            let acc = (1..count).fold(first, |acc, k| f(&mut l, 0, acc, get(n, k, ein, u)));
+            put(0, acc);
         }
-        out = acc as u128 & ones(p.e);
-    } else {
-        for k in 0..p.lanes {
-            let (a, b) = match p.src {
-                Src::Pairs => {
-                    let cat = |j: usize| {
-                        if j < p.lanes {
-                            lane(n, j, p.ein)
-                        } else {
-                            lane(m, j - p.lanes, p.ein)
-                        }
-                    };
-                    (ext(cat(2 * k), p.ein), ext(cat(2 * k + 1), p.ein))
-                }
-                Src::PairsN => (
-                    ext(lane(n, 2 * k, p.ein), p.ein),
-                    ext(lane(n, 2 * k + 1, p.ein), p.ein),
-                ),
-                _ => {
-                    let a = ext(lane(n, p.a_off + k, abits), abits);
-                    let b = match p.b {
-                        BSrc::Reg => ext(lane(m, p.b_off + k, p.ein), p.ein),
-                        BSrc::Elem(j) => ext(lane(m, j, p.ein), p.ein),
-                        BSrc::Imm(v) => v,
-                    };
-                    (a, b)
+        Src::Pairs => {
+            let cat = |j: usize| {
+                if j < p.lanes {
+                    get(n, j, ein, u)
+                } else {
+                    get(m, j - p.lanes, ein, u)
                 }
             };
-            let dl = ext(lane(d, k, p.e), p.e);
-            let r = (p.f)(&mut l, dl, a, b);
-            out |= (r as u128 & ones(p.e)) << (k * p.e as usize);
+            for k in 0..p.lanes {
+                let r = f(&mut l, get(d, k, p.e, u), cat(2 * k), cat(2 * k + 1));
+                put(k, r);
+            }
+        }
+        Src::PairsN => {
+            for k in 0..p.lanes {
+                let (a, b) = (get(n, 2 * k, ein, u), get(n, 2 * k + 1, ein, u));
+                let r = f(&mut l, get(d, k, p.e, u), a, b);
+                put(k, r);
+            }
+        }
+        Src::Lanes => {
+            let fixed_b = match p.b {
+                BSrc::Reg => None,
+                BSrc::Elem(j) => Some(get(m, j, ein, u)),
+                BSrc::Imm(v) => Some(v),
+            };
+            for k in 0..p.lanes {
+                let a = get(n, p.a_off + k, abits, u);
+                let b = fixed_b.unwrap_or_else(|| get(m, p.b_off + k, ein, u));
+                let r = f(&mut l, get(d, k, p.e, u), a, b);
+                put(k, r);
+            }
         }
     }
     let result = if p.upper {
@@ -646,7 +751,10 @@ fn permute(cpu: &mut A64Cpu, i: Insn) {
 fn ext(cpu: &mut A64Cpu, i: Insn) {
     let len = if q(i) { 16 } else { 8 };
     let pos = i.bits(14, 11) as usize;
-    let (n, m) = (vget(cpu, i.rn()).to_le_bytes(), vget(cpu, i.rm()).to_le_bytes());
+    let (n, m) = (
+        vget(cpu, i.rn()).to_le_bytes(),
+        vget(cpu, i.rm()).to_le_bytes(),
+    );
     let mut out = [0u8; 16];
     for (k, b) in out.iter_mut().take(len).enumerate() {
         let j = pos + k;

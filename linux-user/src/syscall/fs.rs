@@ -7,6 +7,7 @@ use std::ffi::CString;
 use super::{host_syscall, stat, Process};
 use crate::arch;
 use crate::errno::{Errno, SysResult};
+use crate::procfs::{self, ProcFile};
 
 /// Longest path accepted from the guest (PATH_MAX).
 const PATH_MAX: usize = 4096;
@@ -18,7 +19,9 @@ fn fd(a: u64) -> u64 {
 }
 
 impl Process {
-    /// A guest path, with `/proc/self/exe` meaning the guest program.
+    /// A guest path for a syscall that looks a file up (open, stat, access, readlink, exec):
+    /// `/proc/self/exe` means the guest program, and absolute paths are tried under the
+    /// sysroot first (qemu-user's `path()`).
     pub(super) fn path(&self, addr: u64) -> Result<CString, Errno> {
         let p = self.space.read_cstring(addr, PATH_MAX)?;
         if p == b"/proc/self/exe" {
@@ -28,9 +31,50 @@ impl Process {
         CString::new(self.under_sysroot(p)).map_err(|_| Errno::EINVAL)
     }
 
+    /// A guest path taken as it is, for syscalls that create, change or remove names (as
+    /// qemu-user, these never go to the sysroot).
+    fn raw_path(&self, addr: u64) -> Result<CString, Errno> {
+        CString::new(self.space.read_cstring(addr, PATH_MAX)?).map_err(|_| Errno::EINVAL)
+    }
+
     /// `path` under the `-L` prefix when it is absolute and exists there, else `path`.
     fn under_sysroot(&self, path: Vec<u8>) -> Vec<u8> {
         crate::sysroot::resolve(self.sysroot.as_deref(), &path)
+    }
+
+    /// A fresh descriptor reading `file`'s text (a memory file, like qemu's fake `/proc`).
+    fn open_proc(&self, file: ProcFile, host_flags: u32) -> SysResult {
+        let text = match file {
+            ProcFile::Maps => procfs::maps(&self.space),
+            ProcFile::CpuInfo => procfs::cpuinfo(self.arch),
+        };
+        let cloexec = if host_flags & libc::O_CLOEXEC as u32 != 0 {
+            libc::MFD_CLOEXEC
+        } else {
+            0
+        };
+        let name = c"emu-proc";
+        let fd = host_syscall(
+            libc::SYS_memfd_create,
+            [name.as_ptr() as u64, cloexec as u64, 0, 0, 0, 0],
+        )?;
+        let mut done = 0;
+        while done < text.len() {
+            let rest = &text.as_bytes()[done..];
+            let n = host_syscall(
+                libc::SYS_write,
+                [fd, rest.as_ptr() as u64, rest.len() as u64, 0, 0, 0],
+            );
+            match n {
+                Ok(n) if n > 0 => done += n as usize,
+                _ => {
+                    let _ = host_syscall(libc::SYS_close, [fd, 0, 0, 0, 0, 0]);
+                    return Err(Errno(libc::EIO));
+                }
+            }
+        }
+        host_syscall(libc::SYS_lseek, [fd, 0, libc::SEEK_SET as u64, 0, 0, 0])?;
+        Ok(fd)
     }
 }
 
@@ -99,8 +143,11 @@ pub fn writev(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn openat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let path = p.path(a[1])?;
     let flags = arch::open_flags_to_host(p.arch, a[2] as u32);
+    if let Some(file) = procfs::lookup(&p.space.read_cstring(a[1], PATH_MAX)?) {
+        return p.open_proc(file, flags);
+    }
+    let path = p.path(a[1])?;
     host_syscall(
         libc::SYS_openat,
         [fd(a[0]), path.as_ptr() as u64, flags as u64, a[3], 0, 0],
@@ -179,11 +226,27 @@ pub fn getcwd(p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_getcwd, [buf as u64, a[1], 0, 0, 0, 0])
 }
 
-/// Syscalls taking paths: the arguments at `path_args` are guest path pointers.
-fn with_path(p: &mut Process, nr: libc::c_long, mut a: [u64; 6], path_args: &[usize]) -> SysResult {
+/// Syscalls taking paths: the arguments at `path_args` are guest path pointers, looked up
+/// under the sysroot first ([`Process::path`]).
+fn with_path(p: &mut Process, nr: libc::c_long, a: [u64; 6], path_args: &[usize]) -> SysResult {
+    with_paths(p, nr, a, path_args, Process::path)
+}
+
+/// Syscalls that create, change or remove names: their paths are taken as they are.
+fn with_raw_path(p: &mut Process, nr: libc::c_long, a: [u64; 6], path_args: &[usize]) -> SysResult {
+    with_paths(p, nr, a, path_args, Process::raw_path)
+}
+
+fn with_paths(
+    p: &mut Process,
+    nr: libc::c_long,
+    mut a: [u64; 6],
+    path_args: &[usize],
+    convert: fn(&Process, u64) -> Result<CString, Errno>,
+) -> SysResult {
     let mut keep = Vec::new();
     for &i in path_args {
-        let c = p.path(a[i])?;
+        let c = convert(p, a[i])?;
         a[i] = c.as_ptr() as u64;
         keep.push(c);
     }
@@ -191,19 +254,19 @@ fn with_path(p: &mut Process, nr: libc::c_long, mut a: [u64; 6], path_args: &[us
 }
 
 pub fn chdir(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(p, libc::SYS_chdir, a, &[0])
+    with_raw_path(p, libc::SYS_chdir, a, &[0])
 }
 
 pub fn mkdirat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(p, libc::SYS_mkdirat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+    with_raw_path(p, libc::SYS_mkdirat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
 }
 
 pub fn unlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(p, libc::SYS_unlinkat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+    with_raw_path(p, libc::SYS_unlinkat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
 }
 
 pub fn renameat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(
+    with_raw_path(
         p,
         libc::SYS_renameat2,
         [fd(a[0]), a[1], fd(a[2]), a[3], 0, 0],
@@ -212,7 +275,7 @@ pub fn renameat(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn renameat2(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(
+    with_raw_path(
         p,
         libc::SYS_renameat2,
         [fd(a[0]), a[1], fd(a[2]), a[3], a[4], 0],
@@ -239,11 +302,11 @@ pub fn faccessat2(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn fchmodat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(p, libc::SYS_fchmodat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
+    with_raw_path(p, libc::SYS_fchmodat, [fd(a[0]), a[1], a[2], 0, 0, 0], &[1])
 }
 
 pub fn fchownat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(
+    with_raw_path(
         p,
         libc::SYS_fchownat,
         [fd(a[0]), a[1], a[2], a[3], a[4], 0],
@@ -282,6 +345,15 @@ int_syscall!(flock, libc::SYS_flock);
 int_syscall!(fadvise64, libc::SYS_fadvise64);
 int_syscall!(fallocate, libc::SYS_fallocate);
 int_syscall!(umask, libc::SYS_umask);
+
+/// `close_range(first, last, flags)`: its bounds are unsigned ints.
+pub fn close_range(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    let (first, last) = (a[0] as u32 as u64, a[1] as u32 as u64);
+    host_syscall(
+        libc::SYS_close_range,
+        [first, last, a[2] as u32 as u64, 0, 0, 0],
+    )
+}
 
 pub fn sync(_p: &mut Process, _a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_sync, [0; 6])
@@ -351,7 +423,7 @@ pub fn getdents64(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn symlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(
+    with_raw_path(
         p,
         libc::SYS_symlinkat,
         [a[0], fd(a[1]), a[2], 0, 0, 0],
@@ -361,11 +433,11 @@ pub fn symlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 pub fn linkat(p: &mut Process, a: [u64; 6]) -> SysResult {
     let args = [fd(a[0]), a[1], fd(a[2]), a[3], a[4], 0];
-    with_path(p, libc::SYS_linkat, args, &[1, 3])
+    with_raw_path(p, libc::SYS_linkat, args, &[1, 3])
 }
 
 pub fn truncate(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_path(p, libc::SYS_truncate, [a[0], a[1], 0, 0, 0, 0], &[0])
+    with_raw_path(p, libc::SYS_truncate, [a[0], a[1], 0, 0, 0, 0], &[0])
 }
 
 /// `sendfile(out, in, *offset, count)`; the offset is a 64-bit value on every arch.

@@ -64,3 +64,9 @@ pub fn accept_range(p: &mut Process, a: [u64; 6]) -> SysResult {
     p.space.check(a[0], a[1], 0).map_err(|_| Errno::ENOMEM)?;
     Ok(0)
 }
+
+/// riscv64 `riscv_flush_icache(start, end, flags)`: nothing to do, translations already follow
+/// guest code writes (code pages are write-protected and invalidated on write).
+pub fn flush_icache(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+    Ok(0)
+}

@@ -12,7 +12,7 @@ mod time;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::arch::ArchInfo;
+use crate::arch::{ArchInfo, GuestArch};
 use crate::errno::{host_result, to_guest, Errno, SysResult};
 use crate::memory::AddressSpace;
 pub use process::{mirror_sigpipe, SignalState};
@@ -177,12 +177,25 @@ table! {
     278 getrandom => process::getrandom,
     291 statx => fs::statx,
     293 rseq => enosys,
+    436 close_range => fs::close_range,
     439 faccessat2 => fs::faccessat2,
 }
 
-/// The table row for `nr`.
-pub fn lookup(nr: u64) -> Option<&'static Syscall> {
-    GENERIC_SYSCALLS.iter().find(|s| s.nr == nr)
+/// riscv64's own syscalls (arch/riscv/include/uapi/asm/unistd.h), in the generic table's
+/// arch-specific range.
+pub static RISCV64_SYSCALLS: &[Syscall] = &[Syscall {
+    nr: 259,
+    name: "riscv_flush_icache",
+    handler: mem::flush_icache,
+}];
+
+/// The table row for `nr` on `arch`.
+pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
+    let own: &[Syscall] = match arch {
+        GuestArch::Riscv64 => RISCV64_SYSCALLS,
+        _ => &[],
+    };
+    own.iter().chain(GENERIC_SYSCALLS).find(|s| s.nr == nr)
 }
 
 impl Process {
@@ -200,7 +213,7 @@ impl Process {
 
     /// Run syscall `nr`; returns the value for the guest's result register.
     pub fn dispatch(&mut self, nr: u64, args: [u64; 6]) -> u64 {
-        let row = lookup(nr);
+        let row = lookup(self.arch.arch, nr);
         if row.is_none() && self.log_options.unimp {
             let _ = writeln!(self.log, "emu-user: unsupported syscall {nr}");
         }
@@ -281,6 +294,21 @@ mod tests {
         for w in GENERIC_SYSCALLS.windows(2) {
             assert!(w[0].nr < w[1].nr, "{} / {}", w[0].name, w[1].name);
         }
+    }
+
+    #[test]
+    fn arch_specific_syscalls() {
+        let mut p = process();
+        assert_eq!(
+            p.dispatch(259, [0, u64::MAX, 0, 0, 0, 0]),
+            0,
+            "flush_icache"
+        );
+        assert_eq!(lookup(GuestArch::Aarch64, 259).map(|s| s.name), None);
+        assert_eq!(
+            lookup(GuestArch::Aarch64, 56).map(|s| s.name),
+            Some("openat")
+        );
     }
 
     #[test]
@@ -390,6 +418,65 @@ mod tests {
         assert!(fd >= 0);
         p.dispatch(57, [fd as u64, 0, 0, 0, 0, 0]);
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Names are created, changed and removed on the host path, never under the sysroot (as
+    /// qemu-user); lookups (stat, access, readlink) try the sysroot first.
+    #[test]
+    fn only_lookups_go_to_the_sysroot() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        let root = std::env::temp_dir().join(format!("emu-lu-root2-{}", std::process::id()));
+        let host = std::env::temp_dir().join(format!("emu-lu-host2-{}", std::process::id()));
+        let inner = root.join(host.strip_prefix("/").unwrap());
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::write(inner.join("f"), "in the sysroot").unwrap();
+        std::fs::write(host.join("f"), "on the host").unwrap();
+        p.sysroot = Some(root.clone());
+        let guest_path = host.join("f");
+        p.space
+            .write_bytes(buf, guest_path.as_os_str().as_encoded_bytes())
+            .unwrap();
+        p.space
+            .write_bytes(buf + guest_path.as_os_str().len() as u64, &[0])
+            .unwrap();
+        const AT_FDCWD: u64 = -100i64 as u64;
+        assert_eq!(p.dispatch(79, [AT_FDCWD, buf, buf + 0x1000, 0, 0, 0]), 0);
+        let size = p
+            .space
+            .read_u64(buf + 0x1000 + stat::off::SIZE as u64)
+            .unwrap();
+        assert_eq!(size, 14, "newfstatat sees the sysroot's file");
+        assert_eq!(p.dispatch(48, [AT_FDCWD, buf, 4, 0, 0, 0]), 0, "faccessat");
+        assert_eq!(p.dispatch(35, [AT_FDCWD, buf, 0, 0, 0, 0]), 0, "unlinkat");
+        assert!(inner.join("f").exists(), "the sysroot is left alone");
+        assert!(!host.join("f").exists(), "the host file went");
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_dir_all(&host).unwrap();
+    }
+
+    #[test]
+    fn proc_self_maps_and_cpuinfo_are_the_guests() {
+        let mut p = process();
+        let buf = scratch(&mut p);
+        let read_file = |p: &mut Process, path: &[u8]| {
+            p.space.write_bytes(buf, path).unwrap();
+            p.space.write_bytes(buf + path.len() as u64, &[0]).unwrap();
+            let fd = p.dispatch(56, [(-100i64) as u64, buf, 0, 0, 0, 0]);
+            assert!((fd as i64) >= 0, "open {path:?}");
+            let n = p.dispatch(63, [fd, buf + 0x1000, 0x8000, 0, 0, 0]);
+            p.dispatch(57, [fd, 0, 0, 0, 0, 0]);
+            String::from_utf8(p.space.read_bytes(buf + 0x1000, n as usize).unwrap()).unwrap()
+        };
+        let maps = read_file(&mut p, b"/proc/self/maps");
+        assert_eq!(
+            maps,
+            format!("{buf:08x}-{:08x} rw-p 00000000 00:00 0 \n", buf + 0x10000),
+            "just the scratch mapping"
+        );
+        let cpuinfo = read_file(&mut p, b"/proc/cpuinfo");
+        assert!(cpuinfo.contains("isa\t\t: rv64imafdc\n"), "{cpuinfo}");
     }
 
     #[test]

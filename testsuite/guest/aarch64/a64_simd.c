@@ -1,3 +1,4 @@
+/* cflags: -march=armv8.2-a+dotprod+aes */
 /* Advanced SIMD integer, permute and modified-immediate instructions: each instruction runs
  * over a table of operand sets; one output line per instruction and operand set with the
  * 128-bit result in hex (high half first) and FPSR.QC. Compare with qemu-aarch64.
@@ -1357,5 +1358,23 @@ int main(void)
     TT("tbx %0.16b, {v20.16b, v21.16b, v22.16b}, %3.16b");
     TT("tbx %0.8b, {v20.16b, v21.16b, v22.16b, v23.16b}, %3.8b");
     TT("tbx %0.16b, {v20.16b, v21.16b, v22.16b, v23.16b}, %3.16b");
+    /* Extensions: FEAT_RDM, FEAT_DotProd, 64-bit PMULL (FEAT_PMULL). */
+    T("sqrdmlah %0.4h, %1.4h, %2.4h");
+    T("sqrdmlah %0.8h, %1.8h, %2.8h");
+    T("sqrdmlah %0.2s, %1.2s, %2.2s");
+    T("sqrdmlsh %0.4s, %1.4s, %2.4s");
+    T("sqrdmlsh %0.8h, %1.8h, %2.8h");
+    T("sqrdmlah %h0, %h1, %h2");
+    T("sqrdmlsh %s0, %s1, %s2");
+    TI("sqrdmlah %0.8h, %1.8h, %2.h[5]");
+    TI("sqrdmlsh %0.2s, %1.2s, %2.s[3]");
+    TI("sqrdmlah %s0, %s1, %2.s[1]");
+    T("sdot %0.2s, %1.8b, %2.8b");
+    T("sdot %0.4s, %1.16b, %2.16b");
+    T("udot %0.4s, %1.16b, %2.16b");
+    TI("sdot %0.4s, %1.16b, %2.4b[3]");
+    TI("udot %0.2s, %1.8b, %2.4b[1]");
+    T("pmull %0.1q, %1.1d, %2.1d");
+    T("pmull2 %0.1q, %1.2d, %2.2d");
     return 0;
 }

@@ -562,8 +562,13 @@ pub fn report(
                 problems.push(format!("{} (tiers {tier_list})", item.label));
             }
             Verdict::KnownFailure => {
+                // The first lines of the first report, and the last line of its stderr.
                 let first = report_of(failed[0]);
-                let gist: Vec<&str> = first.lines().take(3).collect();
+                let mut gist: Vec<&str> = first.lines().take(3).collect();
+                let stderr_tail = first.lines().rev().find(|l| l.contains("stderr |"));
+                if let Some(line) = stderr_tail.filter(|l| !gist.contains(l)) {
+                    gist.push(line);
+                }
                 eprintln!(
                     "\nknown failure (still failing): {} (tiers {tier_list}): {reason}\n{}",
                     item.label,
