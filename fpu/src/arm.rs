@@ -9,8 +9,11 @@
 //! handles NaN operands itself before calling SoftFloat, so SoftFloat only ever produces a NaN
 //! for an invalid operation (where Arm wants the default NaN too).
 //!
-//! Values travel as raw bits in a `u64` (binary16 and binary32 in the low bits). An [`FpCtx`]
-//! holds the FPCR of the operation and accumulates the FPSR flags it raises in `flags`.
+//! Values travel as raw bits in a `u64` (binary16 and binary32 in the low bits, the bits above
+//! zero; 32-bit integers likewise). An [`FpCtx`] holds the FPCR of the operation (AHP bit 26
+//! selects the alternative half-precision format for conversions) and accumulates the FPSR flags
+//! it raises in `flags`. Half precision is supported for conversions; FZ does not apply to it
+//! (FZ16 is not implemented, as FEAT_FP16 arithmetic is not).
 
 use softfloat_sys as sf;
 

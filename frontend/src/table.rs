@@ -56,8 +56,8 @@ mod tests {
 
     #[test]
     fn pattern_fixes_only_0_and_1() {
-        let (mask, bits) = pattern("1x0. ____ 0000 0000 0000 0000 0000 001z");
-        assert_eq!(mask, 0xa000_fffe | 0x0fff_0000);
+        let (mask, bits) = pattern("1x0. xxxx 0000_0000 0000 0000 0000 001z");
+        assert_eq!(mask, 0xa0ff_fffe);
         assert_eq!(bits, 0x8000_0002);
     }
 }

@@ -1,7 +1,8 @@
 //! The guest's own `/proc` files, produced as the kernel would show them to a native process:
 //! `/proc/self/maps` lists the guest's mappings (guest addresses and permissions; file names,
 //! offsets, devices and inodes from the host mappings behind guest `mmap`s or from the loader's
-//! labels; `[heap]` and `[stack]`), and `/proc/cpuinfo` describes the guest CPU. Opening one
+//! labels; `[heap]` and `[stack]`), `/proc/self/cmdline` holds the guest's argv, and
+//! `/proc/cpuinfo` describes the guest CPU. Opening one
 //! gives a sealed-off memory file holding the text.
 
 use std::fmt::Write as _;
@@ -15,9 +16,11 @@ use crate::pages;
 pub enum ProcFile {
     Maps,
     CpuInfo,
+    /// `/proc/self/cmdline`: the guest's argv, each NUL-terminated.
+    Cmdline,
 }
 
-/// Recognise `/proc/self/maps`, `/proc/<our pid>/maps` and `/proc/cpuinfo`.
+/// Recognise `/proc/self/{maps,cmdline}` (also as `/proc/<our pid>/...`) and `/proc/cpuinfo`.
 pub fn lookup(path: &[u8]) -> Option<ProcFile> {
     if path == b"/proc/cpuinfo" {
         return Some(ProcFile::CpuInfo);
@@ -27,7 +30,18 @@ pub fn lookup(path: &[u8]) -> Option<ProcFile> {
     // SAFETY: getpid cannot fail.
     let pid = unsafe { libc::getpid() }.to_string();
     let me = who == b"self" || who == b"thread-self" || who == pid.as_bytes();
-    (me && file == b"/maps").then_some(ProcFile::Maps)
+    match file {
+        b"/maps" if me => Some(ProcFile::Maps),
+        b"/cmdline" if me => Some(ProcFile::Cmdline),
+        _ => None,
+    }
+}
+
+/// The text of `/proc/self/cmdline`.
+pub fn cmdline(argv: &[Vec<u8>]) -> Vec<u8> {
+    argv.iter()
+        .flat_map(|a| a.iter().copied().chain([0]))
+        .collect()
 }
 
 /// What a host `/proc/self/maps` line says about one host range.
@@ -286,6 +300,11 @@ mod tests {
         assert_eq!(lookup(b"/proc/1/maps"), None);
         assert_eq!(lookup(b"/proc/cpuinfo"), Some(ProcFile::CpuInfo));
         assert_eq!(lookup(b"/proc/self/status"), None);
+        assert_eq!(lookup(b"/proc/self/cmdline"), Some(ProcFile::Cmdline));
+        assert_eq!(
+            cmdline(&[b"prog".to_vec(), b"a b".to_vec()]),
+            b"prog\0a b\0"
+        );
         assert_eq!(lookup(b"/proc"), None);
     }
 

@@ -115,6 +115,7 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     let mut process = Process::new(space, prog.arch, exe_path);
     process.log_options = cfg.log;
     process.sysroot = cfg.sysroot.clone();
+    process.argv = cfg.argv.clone();
     if let Some(path) = &cfg.log_file {
         let f = std::fs::File::create(path).map_err(|e| setup(&path.display().to_string(), &e))?;
         process.log = Box::new(f);

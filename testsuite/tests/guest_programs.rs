@@ -271,3 +271,40 @@ fn guest_programs_match_qemu() {
         problems.join(", ")
     );
 }
+
+#[test]
+fn known_failures_list_format() {
+    let text = "# header\n\n# why a and b fail\n# (two lines)\na\nb   # b's own reason\n\nc\n";
+    let entries = KnownFailures::parse(text);
+    let got: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", "why a and b fail (two lines)"),
+            ("b", "b's own reason"),
+            ("c", ""),
+        ]
+    );
+}
+
+#[test]
+fn tally_counts_runs_and_stale_entries() {
+    let mut tally = Tally::default();
+    tally.add(common::verdict(false, false), 3, 0);
+    tally.add(common::verdict(true, true), 3, 2);
+    tally.add(common::verdict(true, false), 3, 1);
+    assert_eq!(
+        tally.summary("programs", 3, 3),
+        "3 programs x 3 tiers: 6 passed, 2 known failures, 1 failed"
+    );
+    assert!(!tally.ok());
+    let mut stale = Tally::default();
+    stale.add(common::verdict(false, true), 3, 0);
+    assert!(
+        !stale.ok(),
+        "a listed program that passes must fail the test"
+    );
+}

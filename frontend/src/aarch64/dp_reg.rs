@@ -228,7 +228,8 @@ fn divide(c: &mut Ctx, i: Insn, signed: bool) -> Exec {
     let sf = i.sf();
     let a = c.reg(sf, i.rn());
     let b = c.reg(sf, i.rm());
-    let q = c.b.binary(if signed { BinOp::DivS } else { BinOp::DivU }, a, b);
+    let q =
+        c.b.binary(if signed { BinOp::DivS } else { BinOp::DivU }, a, b);
     let zero = c.imm(sf, 0);
     let by_zero = c.b.icmp(Cond::Eq, b, zero);
     let r = c.b.select(by_zero, zero, q);
@@ -246,7 +247,9 @@ fn crc32(c: &mut Ctx, i: Insn) -> Exec {
     let value = c.x(i.rm());
     let bytes = c.b.i64(1 << sz);
     let poly = c.b.i64(poly);
-    let r = c.b.call(&CRC32, &[acc, value, bytes, poly]).ok_or(Illegal)?;
+    let r =
+        c.b.call(&CRC32, &[acc, value, bytes, poly])
+            .ok_or(Illegal)?;
     let r = c.b.trunc(Type::I32, r);
     c.set_reg(i.rd(), r);
     Ok(Flow::Continue)

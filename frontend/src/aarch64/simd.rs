@@ -25,54 +25,36 @@ mod vec;
 use ldst::{elem_ty, lane_offset, replicate};
 use vec::*;
 
+/// This class's decode rows (the groups' exact field checks are in `simd_vec.rs`).
+#[rustfmt::skip]
 pub const TABLE: &[Entry] = &[
-    insn!(
-        "ldst_multi",
-        "0x0011000x000000xxxxxxxxxxxxxxxx",
-        ldst::ldst_multi
-    ),
-    insn!(
-        "ldst_multi_post",
-        "0x0011001x0xxxxxxxxxxxxxxxxxxxxx",
-        ldst::ldst_multi
-    ),
-    insn!(
-        "ldst_single",
-        "0x0011010xx00000xxxxxxxxxxxxxxxx",
-        ldst::ldst_single
-    ),
-    insn!(
-        "ldst_single_post",
-        "0x0011011xxxxxxxxxxxxxxxxxxxxxxx",
-        ldst::ldst_single
-    ),
-    insn!("simd_modimm", "0xx0111100000xxxxxxxx1xxxxxxxxxx", mod_imm),
-    insn!("simd_shift", "0xx011110xxxxxxxxxxxx1xxxxxxxxxx", shift),
-    insn!("simd_shift_s", "01x111110xxxxxxxxxxxx1xxxxxxxxxx", shift_s),
-    insn!("simd_logic", "0xx01110xx1xxxxx000111xxxxxxxxxx", logic),
-    insn!("simd_3same", "0xx01110xx1xxxxx0xxxx1xxxxxxxxxx", same3),
-    insn!("simd_3same", "0xx01110xx1xxxxx10xxx1xxxxxxxxxx", same3),
-    insn!("simd_3same_s", "01x11110xx1xxxxx0xxxx1xxxxxxxxxx", same3_s),
-    insn!("simd_3same_s", "01x11110xx1xxxxx10xxx1xxxxxxxxxx", same3_s),
-    insn!("simd_3extra", "0xx01110xx0xxxxx1xxxx1xxxxxxxxxx", extra3),
-    insn!(
-        "simd_3extra_s",
-        "01x11110xx0xxxxx1xxxx1xxxxxxxxxx",
-        extra3_s
-    ),
-    insn!("simd_3diff", "0xx01110xx1xxxxxxxxx00xxxxxxxxxx", diff3),
-    insn!("simd_3diff_s", "01x11110xx1xxxxxxxxx00xxxxxxxxxx", diff3_s),
-    insn!("simd_2misc", "0xx01110xx10000xxxxx10xxxxxxxxxx", misc2),
-    insn!("simd_2misc_s", "01x11110xx10000xxxxx10xxxxxxxxxx", misc2_s),
-    insn!("simd_across", "0xx01110xx11000xxxxx10xxxxxxxxxx", across),
-    insn!("simd_pair_s", "01x11110xx11000xxxxx10xxxxxxxxxx", pair_s),
-    insn!("simd_elem", "0xx01111xxxxxxxxxxxxx0xxxxxxxxxx", elem),
-    insn!("simd_elem_s", "01x11111xxxxxxxxxxxxx0xxxxxxxxxx", elem_s),
-    insn!("simd_copy", "0xx01110000xxxxx0xxxx1xxxxxxxxxx", copy),
-    insn!("simd_dup_s", "01011110000xxxxx000001xxxxxxxxxx", dup_scalar),
-    insn!("simd_tbl", "0x001110000xxxxx0xxx00xxxxxxxxxx", tbl),
-    insn!("simd_perm", "0x001110xx0xxxxx0xxx10xxxxxxxxxx", perm),
-    insn!("simd_ext", "0x101110000xxxxx0xxxx0xxxxxxxxxx", ext),
+    insn!("ldst_multi",       "0x0011000x000000xxxxxxxxxxxxxxxx", ldst::ldst_multi),
+    insn!("ldst_multi_post",  "0x0011001x0xxxxxxxxxxxxxxxxxxxxx", ldst::ldst_multi),
+    insn!("ldst_single",      "0x0011010xx00000xxxxxxxxxxxxxxxx", ldst::ldst_single),
+    insn!("ldst_single_post", "0x0011011xxxxxxxxxxxxxxxxxxxxxxx", ldst::ldst_single),
+    insn!("simd_modimm",      "0xx0111100000xxxxxxxx1xxxxxxxxxx", mod_imm),
+    insn!("simd_shift",       "0xx011110xxxxxxxxxxxx1xxxxxxxxxx", via::<G_SHIFT>),
+    insn!("simd_shift_s",     "01x111110xxxxxxxxxxxx1xxxxxxxxxx", via::<G_SHIFT_S>),
+    insn!("simd_logic",       "0xx01110xx1xxxxx000111xxxxxxxxxx", logic),
+    insn!("simd_3same",       "0xx01110xx1xxxxx0xxxx1xxxxxxxxxx", via::<G_3SAME>),
+    insn!("simd_3same",       "0xx01110xx1xxxxx10xxx1xxxxxxxxxx", via::<G_3SAME>),
+    insn!("simd_3same_s",     "01x11110xx1xxxxx0xxxx1xxxxxxxxxx", via::<G_3SAME_S>),
+    insn!("simd_3same_s",     "01x11110xx1xxxxx10xxx1xxxxxxxxxx", via::<G_3SAME_S>),
+    insn!("simd_3extra",      "0xx01110xx0xxxxx1xxxx1xxxxxxxxxx", via::<G_3EXTRA>),
+    insn!("simd_3extra_s",    "01x11110xx0xxxxx1xxxx1xxxxxxxxxx", via::<G_3EXTRA_S>),
+    insn!("simd_3diff",       "0xx01110xx1xxxxxxxxx00xxxxxxxxxx", via::<G_3DIFF>),
+    insn!("simd_3diff_s",     "01x11110xx1xxxxxxxxx00xxxxxxxxxx", via::<G_3DIFF_S>),
+    insn!("simd_2misc",       "0xx01110xx10000xxxxx10xxxxxxxxxx", via::<G_2MISC>),
+    insn!("simd_2misc_s",     "01x11110xx10000xxxxx10xxxxxxxxxx", via::<G_2MISC_S>),
+    insn!("simd_across",      "0xx01110xx11000xxxxx10xxxxxxxxxx", via::<G_ACROSS>),
+    insn!("simd_pair_s",      "01x11110xx11000xxxxx10xxxxxxxxxx", via::<G_PAIR_S>),
+    insn!("simd_elem",        "0xx01111xxxxxxxxxxxxx0xxxxxxxxxx", via::<G_ELEM>),
+    insn!("simd_elem_s",      "01x11111xxxxxxxxxxxxx0xxxxxxxxxx", via::<G_ELEM_S>),
+    insn!("simd_copy",        "0xx01110000xxxxx0xxxx1xxxxxxxxxx", copy),
+    insn!("simd_dup_s",       "01011110000xxxxx000001xxxxxxxxxx", dup_scalar),
+    insn!("simd_tbl",         "0x001110000xxxxx0xxx00xxxxxxxxxx", via::<G_TBL>),
+    insn!("simd_perm",        "0x001110xx0xxxxx0xxx10xxxxxxxxxx", via::<G_PERM>),
+    insn!("simd_ext",         "0x101110000xxxxx0xxxx0xxxxxxxxxx", via::<G_EXT>),
 ];
 
 /// This class's helpers.
@@ -101,81 +83,17 @@ extern "C" fn simd_helper(env: *mut u8, job: u64, group: u64, word: u64) -> u64 
     0
 }
 
-/// Validate `i` as an instruction of `group` and emit it: inline when it has a SWAR form,
-/// else as a helper call.
-fn via_helper(c: &mut Ctx, i: Insn, group: u64) -> Exec {
-    let job = vec::intern(group, i).ok_or(Illegal)?;
-    if let Some((op, e)) = swar_kind(group, i) {
-        swar(
-            c,
-            i,
-            op,
-            e,
-            matches!(group, G_3SAME_S | G_2MISC_S | G_SHIFT_S),
-        );
+/// Validate `i` as an instruction of group `G` and emit it: inline when it has a SWAR form,
+/// else as a call of the `a64_simd` helper.
+fn via<const G: u64>(c: &mut Ctx, i: Insn) -> Exec {
+    let job = vec::intern(G, i).ok_or(Illegal)?;
+    if let Some((op, e)) = swar_kind(G, i) {
+        swar(c, i, op, e, matches!(G, G_3SAME_S | G_2MISC_S | G_SHIFT_S));
         return Ok(Flow::Continue);
     }
-    let args = [job, group, u64::from(i.0)].map(|a| c.b.i64(a));
+    let args = [job, G, u64::from(i.0)].map(|a| c.b.i64(a));
     c.b.call(&SIMD, &args);
     Ok(Flow::Continue)
-}
-
-fn shift(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_SHIFT)
-}
-fn shift_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_SHIFT_S)
-}
-fn same3(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3SAME)
-}
-fn same3_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3SAME_S)
-}
-fn extra3(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3EXTRA)
-}
-fn extra3_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3EXTRA_S)
-}
-fn diff3(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3DIFF)
-}
-fn diff3_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_3DIFF_S)
-}
-fn misc2(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_2MISC)
-}
-fn misc2_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_2MISC_S)
-}
-fn across(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_ACROSS)
-}
-fn pair_s(c: &mut Ctx, i: Insn) -> Exec {
-    if i.bit(29) || i.bits(16, 12) != 0b11011 {
-        return Err(Illegal);
-    }
-    via_helper(c, i, G_PAIR_S)
-}
-fn elem(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_ELEM)
-}
-fn elem_s(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_ELEM_S)
-}
-fn tbl(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_TBL)
-}
-fn perm(c: &mut Ctx, i: Insn) -> Exec {
-    if i.bits(14, 12) & 3 == 0 {
-        return Err(Illegal);
-    }
-    via_helper(c, i, G_PERM)
-}
-fn ext(c: &mut Ctx, i: Insn) -> Exec {
-    via_helper(c, i, G_EXT)
 }
 
 /// Lane operations with an inline SWAR form on 64-bit halves.

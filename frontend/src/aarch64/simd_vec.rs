@@ -6,11 +6,11 @@
 //! the translator raises SIGILL) and interns the result ([`intern`]); the `a64_simd` helper
 //! runs the interned job by index ([`exec`]).
 
-use crate::aarch64::insn::Insn;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use super::lanes::{run as op, L};
+use crate::aarch64::insn::Insn;
 use crate::aarch64::A64Cpu;
 
 /// Instruction groups, passed to the helper so it needs no second pattern match.
@@ -32,7 +32,8 @@ pub const G_TBL: u64 = 14;
 pub const G_3EXTRA: u64 = 15;
 pub const G_3EXTRA_S: u64 = 16;
 
-/// Where the `a` and `b` operands of result lane `i` come from.
+/// Where the `a` and `b` operands of result lane `i` come from (every `Vx[k]` is a lane of
+/// the source element size).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Src {
     /// `a = Vn[a_off + i]`, `b` per [`BSrc`].
@@ -64,6 +65,7 @@ pub type F = fn(&mut A64Cpu, &Plan);
 pub struct Plan {
     /// The engine instance of the lane operation.
     pub f: F,
+    /// The U bit: sources are zero-extended (else sign-extended), saturation is unsigned.
     pub u: bool,
     /// Result element bits.
     pub e: u32,
@@ -75,6 +77,7 @@ pub struct Plan {
     pub lanes: usize,
     /// The result goes to bits 127:64 and bits 63:0 are kept (narrowing "2" forms).
     pub upper: bool,
+    /// First source lane of `a` and of `b` (the upper-half "2" forms of long operations).
     pub a_off: usize,
     pub b_off: usize,
     pub src: Src,
@@ -87,7 +90,9 @@ pub struct Plan {
 /// A decoded instruction.
 #[derive(Clone, Copy)]
 pub enum Job {
+    /// An elementwise operation run by the lane engine.
     Lanes(Plan),
+    /// A routine of its own (permutes, table lookups, dot products), given the word.
     Run(fn(&mut A64Cpu, Insn)),
 }
 
@@ -106,12 +111,15 @@ pub fn job(g: u64, i: Insn) -> Option<Job> {
         G_SHIFT_S => shift_imm(i, true),
         G_ELEM => by_elem(i, false),
         G_ELEM_S => by_elem(i, true),
-        G_PAIR_S => (i.bits(23, 22) == 3).then(|| {
+        // ADDP (scalar); the other scalar pairwise operations are FP.
+        G_PAIR_S => (i.bits(23, 22) == 3 && !i.bit(29) && i.bits(16, 12) == 0b11011).then(|| {
             let mut p = base(i, op::add, 64, 64, 1);
             p.src = Src::PairsN;
             Job::Lanes(p)
         }),
-        G_PERM => (i.bits(23, 22) != 3 || q(i)).then_some(Job::Run(permute)),
+        G_PERM => {
+            (i.bits(13, 12) != 0 && (i.bits(23, 22) != 3 || q(i))).then_some(Job::Run(permute))
+        }
         G_EXT => (q(i) || !i.bit(14)).then_some(Job::Run(ext)),
         G_TBL => run(tbl),
         G_3EXTRA => three_extra(i, false),
@@ -612,7 +620,11 @@ fn get(x: u128, k: usize, bits: u32, unsigned: bool) -> i128 {
         return x as i128;
     }
     let pos = k * bits as usize;
-    let half = if pos & 64 == 0 { x as u64 } else { (x >> 64) as u64 };
+    let half = if pos & 64 == 0 {
+        x as u64
+    } else {
+        (x >> 64) as u64
+    };
     let sh = 64 - bits;
     let w = half >> (pos & 63) << sh;
     if unsigned {

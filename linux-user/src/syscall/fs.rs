@@ -45,8 +45,9 @@ impl Process {
     /// A fresh descriptor reading `file`'s text (a memory file, like qemu's fake `/proc`).
     fn open_proc(&self, file: ProcFile, host_flags: u32) -> SysResult {
         let text = match file {
-            ProcFile::Maps => procfs::maps(&self.space),
-            ProcFile::CpuInfo => procfs::cpuinfo(self.arch),
+            ProcFile::Maps => procfs::maps(&self.space).into_bytes(),
+            ProcFile::CpuInfo => procfs::cpuinfo(self.arch).into_bytes(),
+            ProcFile::Cmdline => procfs::cmdline(&self.argv),
         };
         let cloexec = if host_flags & libc::O_CLOEXEC as u32 != 0 {
             libc::MFD_CLOEXEC
@@ -60,7 +61,7 @@ impl Process {
         )?;
         let mut done = 0;
         while done < text.len() {
-            let rest = &text.as_bytes()[done..];
+            let rest = &text[done..];
             let n = host_syscall(
                 libc::SYS_write,
                 [fd, rest.as_ptr() as u64, rest.len() as u64, 0, 0, 0],

@@ -41,6 +41,8 @@ pub struct Process {
     pub arch: &'static ArchInfo,
     /// Absolute path of the guest program (`/proc/self/exe`).
     pub exe_path: PathBuf,
+    /// The guest's argv (`/proc/self/cmdline`).
+    pub argv: Vec<Vec<u8>>,
     pub signals: SignalState,
     /// `-L`: absolute guest paths are looked up under this prefix first (as qemu-user does).
     pub sysroot: Option<PathBuf>,
@@ -204,6 +206,7 @@ impl Process {
             space,
             arch,
             exe_path,
+            argv: Vec::new(),
             signals: SignalState::new(arch.sigaction_size),
             sysroot: None,
             log_options: LogOptions::default(),

@@ -361,6 +361,14 @@ impl KnownFailures {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
+        Ok(KnownFailures {
+            entries: Self::parse(&text),
+            path,
+        })
+    }
+
+    /// Name -> reason for every entry of a list's text.
+    pub fn parse(text: &str) -> BTreeMap<String, String> {
         let mut entries = BTreeMap::new();
         let mut pending_comment: Vec<&str> = Vec::new();
         for line in text.lines() {
@@ -381,7 +389,7 @@ impl KnownFailures {
             };
             entries.insert(name.to_string(), reason);
         }
-        Ok(KnownFailures { entries, path })
+        entries
     }
 
     pub fn reason(&self, name: &str) -> Option<&str> {
@@ -489,8 +497,12 @@ where
 {
     let queue: std::sync::Mutex<std::collections::VecDeque<(usize, &TierSetting)>> =
         std::sync::Mutex::new(
-            (0..items.len())
-                .flat_map(|i| tiers.iter().map(move |t| (i, t)))
+            // The slowest setting (the interpreter, `never`, listed last) starts first, so
+            // the long runs do not all end up at the tail.
+            tiers
+                .iter()
+                .rev()
+                .flat_map(|t| (0..items.len()).map(move |i| (i, t)))
                 .collect(),
         );
     let results = std::sync::Mutex::new(Vec::new());

@@ -278,7 +278,7 @@ fn branches_and_conditions() {
 }
 
 #[test]
-fn system_registers_and_dc_zva() {
+fn system_registers_barriers_and_svc() {
     let Some(code) = assemble(
         "
         mov x0, #0xf0000000
@@ -313,27 +313,27 @@ fn system_registers_and_dc_zva() {
     assert_eq!(r.x(3), 0x00c0_0000);
     assert_eq!(r.x(4), 4);
     assert_eq!(r.cpu.excl_size, 0);
-    assert_eq!(r.mem.len(), MEM_SIZE);
 }
 
 #[test]
 fn dc_zva_zeroes_the_aligned_block() {
-    let Some(code) = assemble("mov x5, #0x1234\ndc zva, x5\nbrk #0") else {
+    let Some(r) = run_to_brk(
+        "
+        mov x1, #-1
+        mov x5, #0x1200
+        stp x1, x1, [x5, #-16]   // just before the block
+        stp x1, x1, [x5, #0x30]  // inside it
+        stp x1, x1, [x5, #0x40]  // just after it
+        add x6, x5, #0x34
+        dc zva, x6
+        ",
+        |_| {},
+    ) else {
         return;
     };
-    let translator = A64Translator::new(Arc::new(BufferFetch::new(CODE_BASE, code)));
-    let mut mem = vec![0xaau8; MEM_SIZE];
-    let mut cpu = Box::new(A64Cpu::new());
-    cpu.header.mem_base = mem.as_mut_ptr() as u64;
-    cpu.header.mem_mask = (MEM_SIZE - 1) as u64;
-    let block = translator.translate(CODE_BASE, 0);
-    let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-    // SAFETY: `env` is a live A64Cpu whose memory window is `mem`, which outlives the call.
-    let exit = unsafe { interpret(&block, env) };
-    assert_eq!(exit, BlockExit::Exit(ExitReason::Breakpoint));
-    assert!(mem[0x1200..0x1240].iter().all(|&b| b == 0));
-    assert_eq!(mem[0x11ff], 0xaa);
-    assert_eq!(mem[0x1240], 0xaa);
+    assert!(r.mem[0x11f0..0x1200].iter().all(|&b| b == 0xff));
+    assert!(r.mem[0x1200..0x1240].iter().all(|&b| b == 0));
+    assert!(r.mem[0x1240..0x1250].iter().all(|&b| b == 0xff));
 }
 
 #[test]
@@ -397,8 +397,47 @@ fn logical_immediates_match_objdump() {
             .and_then(|ops| ops.rsplit('#').next())
             .and_then(|imm| u64::from_str_radix(imm.trim().trim_start_matches("0x"), 16).ok())
             .filter(|_| fields[2].trim() == "and");
-        let got = crate::aarch64::dp_imm::decode_bit_masks(w >> 22 & 1, w >> 10 & 63, w >> 16 & 63, 64);
+        let got =
+            crate::aarch64::dp_imm::decode_bit_masks(w >> 22 & 1, w >> 10 & 63, w >> 16 & 63, 64);
         assert_eq!(got, expected, "{w:#010x}: {line}");
     }
     assert_eq!(seen, words.len());
+}
+
+/// Random words matching each row of these classes translate to verified IR and run.
+#[test]
+fn random_words_of_every_row_translate_and_run() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u32
+    };
+    let mut mem = vec![0u8; MEM_SIZE];
+    let tables = [
+        crate::aarch64::dp_imm::TABLE,
+        crate::aarch64::dp_reg::TABLE,
+        crate::aarch64::branch::TABLE,
+        crate::aarch64::system::TABLE,
+    ];
+    for e in tables.iter().flat_map(|t| t.iter()) {
+        for _ in 0..1000 {
+            let word = e.bits | next() & !e.mask;
+            let fetch = BufferFetch::new(CODE_BASE, word.to_le_bytes().to_vec());
+            let translator = A64Translator::with_max_insns(Arc::new(fetch), 1);
+            let block = translator.translate(CODE_BASE, 0);
+            if let Err(err) = emu_ir::verify::verify(&block) {
+                panic!("{word:#010x} ({}): {err:?}", e.name);
+            }
+            let mut cpu = Box::new(A64Cpu::new());
+            cpu.header.mem_base = mem.as_mut_ptr() as u64;
+            cpu.header.mem_mask = (MEM_SIZE - 1) as u64;
+            cpu.x = std::array::from_fn(|_| u64::from(next()) << 32 | u64::from(next()));
+            let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
+            // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to
+            // its size), which outlives the call.
+            unsafe { interpret(&block, env) };
+        }
+    }
 }

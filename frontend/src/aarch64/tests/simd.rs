@@ -275,3 +275,120 @@ fn simd_integer_matches_qemu_vectors() {
         bad.join("\n")
     );
 }
+
+/// Guest memory of the structure load/store tests: byte `i` holds `mem_byte(i)`.
+fn mem_byte(i: usize) -> u8 {
+    (i as u8).wrapping_mul(7).wrapping_add(3)
+}
+
+/// Run the instruction words in sequence over a fresh memory window; returns the CPU and the
+/// memory.
+fn run_mem(words: &[u32], setup: impl FnOnce(&mut A64Cpu)) -> (Box<A64Cpu>, Vec<u8>) {
+    let code: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let translator = A64Translator::new(Arc::new(BufferFetch::new(CODE_BASE, code)));
+    let mut mem: Vec<u8> = (0..MEM_MASK as usize + 1 + 64).map(mem_byte).collect();
+    let mut cpu = Box::new(A64Cpu::new());
+    cpu.header.mem_base = mem.as_mut_ptr() as u64;
+    cpu.header.mem_mask = MEM_MASK;
+    setup(&mut cpu);
+    let (mut pc, end) = (CODE_BASE, CODE_BASE + 4 * words.len() as u64);
+    while pc != end {
+        let block = translator.translate(pc, 0);
+        let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
+        // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to
+        // its size, with slack past the end), and `mem` outlives the call.
+        match unsafe { interpret(&block, env) } {
+            BlockExit::Goto(next) => pc = next,
+            exit => panic!("unexpected exit {exit:?} at {pc:#x}"),
+        }
+    }
+    (cpu, mem)
+}
+
+/// The 128-bit value of `bytes[0..16]`, as the two halves of a V register.
+fn halves_of(bytes: &[u8]) -> [u64; 2] {
+    let lo = u64::from_le_bytes(bytes[..8].try_into().unwrap_or_default());
+    let hi = u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default());
+    [lo, hi]
+}
+
+#[test]
+fn structure_loads_deinterleave_replicate_and_write_back() {
+    const BASE: u64 = 0x2000;
+    let (cpu, _) = run_mem(
+        &[
+            0x4cdf_0020, // ld4 {v0.16b-v3.16b}, [x1], #64
+            0x4d40_e828, // ld3r {v8.4s-v10.4s}, [x1]
+            0x4ddf_042c, // ld1 {v12.b}[9], [x1], #1
+            0x0c40_7bed, // ld1 {v13.2s}, [sp]
+        ],
+        |cpu| {
+            cpu.x[1] = BASE;
+            cpu.x[31] = 0x3000;
+            cpu.v[12] = [0x1111_1111_1111_1111, 0x2222_2222_2222_2222];
+            cpu.v[13] = [0, u64::MAX];
+        },
+    );
+    for r in 0..4 {
+        let want: Vec<u8> = (0..16)
+            .map(|e| mem_byte(BASE as usize + 4 * e + r))
+            .collect();
+        assert_eq!(cpu.v[r], halves_of(&want), "ld4 register v{r}");
+    }
+    for r in 0..3 {
+        let at = BASE as usize + 64 + 4 * r;
+        let elem: Vec<u8> = (0..4).map(|k| mem_byte(at + k)).collect();
+        let want: Vec<u8> = elem.iter().cycle().take(16).copied().collect();
+        assert_eq!(cpu.v[8 + r], halves_of(&want), "ld3r register v{}", 8 + r);
+    }
+    let lane = u64::from(mem_byte(BASE as usize + 64));
+    assert_eq!(
+        cpu.v[12],
+        [0x1111_1111_1111_1111, 0x2222_2222_2222_0022 | lane << 8]
+    );
+    assert_eq!(cpu.x[1], BASE + 65);
+    let sp: Vec<u8> = (0..8).map(|k| mem_byte(0x3000 + k)).chain([0; 8]).collect();
+    assert_eq!(
+        cpu.v[13],
+        halves_of(&sp),
+        "a D-sized load zeroes bits 127:64"
+    );
+}
+
+#[test]
+fn structure_stores_interleave_and_write_back_by_register() {
+    const BASE: u64 = 0x4000;
+    let (cpu, mem) = run_mem(
+        &[
+            0x4c83_8444, // st2 {v4.8h, v5.8h}, [x2], x3
+            0x0d20_b054, // st4 {v20.s-v23.s}[1], [x2]
+        ],
+        |cpu| {
+            cpu.x[2] = BASE;
+            cpu.x[3] = 0x40;
+            cpu.v[4] = [0x0003_0002_0001_0000, 0x0007_0006_0005_0004];
+            cpu.v[5] = [0x0103_0102_0101_0100, 0x0107_0106_0105_0104];
+            for r in 20..24 {
+                cpu.v[r] = [(r as u64) << 40 | 0xaa, 0];
+            }
+        },
+    );
+    for e in 0..8usize {
+        for (s, base) in [(0usize, 0u16), (1, 0x100)] {
+            let at = BASE as usize + 4 * e + 2 * s;
+            let got = u16::from_le_bytes([mem[at], mem[at + 1]]);
+            assert_eq!(
+                got,
+                base + e as u16,
+                "st2 element {e} of structure member {s}"
+            );
+        }
+    }
+    assert_eq!(cpu.x[2], BASE + 0x40);
+    for r in 0..4usize {
+        let at = BASE as usize + 0x40 + 4 * r;
+        let got = u32::from_le_bytes([mem[at], mem[at + 1], mem[at + 2], mem[at + 3]]);
+        assert_eq!(got, (20 + r as u32) << 8, "st4 lane 1 of v{}", 20 + r);
+    }
+    assert_eq!(mem[BASE as usize + 0x50], mem_byte(BASE as usize + 0x50));
+}
