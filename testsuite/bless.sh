@@ -32,10 +32,11 @@ compiler_for() {
     esac
 }
 
-# Replaces the lines a NAME.fix file names in the freshly written NAME.out.
+# apply_oracle_fix ARCH NAME OUT: replaces the lines oracle-fixes/ARCH/NAME.fix names in OUT,
+# the fresh output of NAME.
 apply_oracle_fix() {
-    local arch="$1" name="$2"
-    local fix="$here/oracle-fixes/$arch/$name.fix" out="$here/expected/$arch/$name.out" old="" line
+    local arch="$1" name="$2" out="$3"
+    local fix="$here/oracle-fixes/$arch/$name.fix" old="" line
     [[ -f $fix ]] || return 0
     while IFS= read -r line; do
         case $line in
@@ -57,7 +58,7 @@ apply_oracle_fix() {
 bless_arch() {
     local arch="$1"
     shift
-    local qemu exp_dir name source args status
+    local qemu exp_dir name source args status tmp
     qemu="$(qemu_for "$arch")"
     exp_dir="$here/expected/$arch"
     "$here/build.sh" --arch "$arch" "$@"
@@ -68,10 +69,15 @@ bless_arch() {
             mapfile -t args < "$here/guest/${source%.c}.args"
         fi
         status=0
+        # Write temporary files and rename them, so a test running meanwhile never reads a
+        # half-written expected output.
+        tmp="$exp_dir/.$name.tmp.$$"
         env -i EMU_TEST_GREETING=hello EMU_TEST_LANG=C PATH=/usr/bin:/bin \
-            "$qemu" "$here/build/$arch/$name" "${args[@]}" < /dev/null > "$exp_dir/$name.out" || status=$?
-        echo "$status" > "$exp_dir/$name.status"
-        apply_oracle_fix "$arch" "$name"
+            "$qemu" "$here/build/$arch/$name" "${args[@]}" < /dev/null > "$tmp.out" || status=$?
+        echo "$status" > "$tmp.status"
+        apply_oracle_fix "$arch" "$name" "$tmp.out"
+        mv -f "$tmp.out" "$exp_dir/$name.out"
+        mv -f "$tmp.status" "$exp_dir/$name.status"
         echo "  $arch/$name: status $status, $(wc -c < "$exp_dir/$name.out") bytes" >&2
     done < <("$here/build.sh" --arch "$arch" --list "$@")
 }

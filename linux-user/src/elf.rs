@@ -30,7 +30,7 @@ pub enum ElfError {
     UnsupportedArch(&'static str),
     #[error("bad program interpreter path in PT_INTERP")]
     BadInterpPath,
-    #[error("the ELF interpreter is for another architecture or is itself dynamic")]
+    #[error("not usable as an interpreter (another architecture, or has its own PT_INTERP)")]
     BadInterp,
     #[error("malformed ELF: {0}")]
     Malformed(&'static str),
@@ -241,6 +241,15 @@ pub fn load_interpreter(
             .ok_or(ElfError::NoMemory)?;
         base.wrapping_sub(lowest)
     } else {
+        let taken = |p: &&ProgramHeader| {
+            let (lo, hi) = (p.p_vaddr, p.p_vaddr.saturating_add(p.p_memsz));
+            space.regions().any(|(s, r)| s < hi && lo < r.end)
+        };
+        if loads.iter().any(taken) {
+            return Err(ElfError::Malformed(
+                "fixed-address interpreter overlaps the program",
+            ));
+        }
         0
     };
     let (_, file_spans) = map_segments(image, &loads, bias, space)?;
@@ -615,6 +624,13 @@ mod tests {
         assert_eq!(
             load_interpreter(b"#!", &mut s, &mut prog),
             Err(ElfError::NotElf)
+        );
+        assert!(
+            matches!(
+                load_interpreter(&tiny_elf(&[0x73, 0, 0, 0]), &mut s, &mut prog),
+                Err(ElfError::Malformed(_))
+            ),
+            "an ET_EXEC interpreter on top of the program"
         );
         // Corrupted interpreters fail cleanly (or load).
         let mut seed = 0x8765_4321u64;

@@ -44,8 +44,9 @@ pub enum RunError {
     Open(String, String),
     #[error("{0}: {1}")]
     Elf(String, ElfError),
-    #[error("{0}: cannot open the ELF interpreter {1}: {2} (give the guest sysroot with -L or QEMU_LD_PREFIX)")]
-    Interp(String, String, String),
+    /// Program, interpreter path, OS error text, and a hint when no sysroot was given.
+    #[error("{0}: cannot open the ELF interpreter {1}: {2}{3}")]
+    Interp(String, String, String, &'static str),
     #[error("{0}: ELF interpreter {1}: {2}")]
     InterpElf(String, String, ElfError),
     #[error("{0}")]
@@ -146,8 +147,14 @@ fn load_interpreter(
     let shown = String::from_utf8_lossy(interp).into_owned();
     let host = sysroot::resolve(sysroot, interp);
     let path = Path::new(OsStr::from_bytes(&host));
-    let image = std::fs::read(path)
-        .map_err(|e| RunError::Interp(name.to_string(), shown.clone(), os_message(&e)))?;
+    let image = std::fs::read(path).map_err(|e| {
+        let hint = if sysroot.is_none() {
+            " (give the guest sysroot with -L or QEMU_LD_PREFIX)"
+        } else {
+            ""
+        };
+        RunError::Interp(name.to_string(), shown.clone(), os_message(&e), hint)
+    })?;
     let spans = elf::load_interpreter(&image, space, prog)
         .map_err(|e| RunError::InterpElf(name.to_string(), shown, e))?;
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

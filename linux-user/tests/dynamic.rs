@@ -1,6 +1,7 @@
 //! End-to-end tests of dynamically linked programs: C programs built with the cross compiler
-//! WITHOUT `-static` (PIE and `-no-pie`) run through their ELF interpreter from the cross
-//! toolchain's sysroot (`-L`, `QEMU_LD_PREFIX`), and must give the same stdout and exit status
+//! WITHOUT `-static` (PIE and `-no-pie`, `dlopen`, a shared library of our own) run through
+//! their ELF interpreter from the cross toolchain's sysroot (`-L`, `QEMU_LD_PREFIX`, or the
+//! interpreter run directly), and must give the same stdout and exit status
 //! as `qemu-<arch> -L` (the oracle) in every tier setting. Skipped, with a printed reason, when
 //! the compiler, the sysroot or qemu is missing (and for aarch64 while its frontend cannot run
 //! a static hello world like qemu does).
@@ -48,8 +49,12 @@ impl Drop for TempDir {
     }
 }
 
+/// A fresh temp dir (unique even when tests running in parallel give the same tag).
 fn temp_dir(tag: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("emu-dyn-{}-{tag}", std::process::id()));
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("emu-dyn-{}-{n}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     TempDir(dir)
 }
@@ -155,7 +160,7 @@ fn programs_match_qemu(guest: &Guest, tag: &str) {
         ("hello", &["one", "two words"][..]),
         ("runtime", &[]),
         ("dlopen", &[]),
-        ("procfs", &[]),
+        ("procfs", &["x", "y z"]),
     ] {
         for flags in [&[][..], &["-no-pie"]] {
             let exe = guest.build(&dir.0, name, flags);
@@ -178,19 +183,79 @@ fn aarch64_dynamic_programs_match_qemu() {
     }
 }
 
-/// `emu-user -L ROOT ROOT/lib/ld.so --library-path ROOT/lib prog args`, as with qemu.
+/// A program linked against a shared library of our own (`libfoo.so`, next to it, found
+/// through `-rpath $ORIGIN`).
+fn own_library(g: &Guest, tag: &str) {
+    let dir = temp_dir(tag);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest");
+    let exe = dir.0.join("uselib");
+    let gcc = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(g.gcc).arg("-O2").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let lib = dir.0.join("libfoo.so");
+    let lib_src = src.join("libfoo.c");
+    gcc(&[
+        "-fPIC".as_ref(),
+        "-shared".as_ref(),
+        "-o".as_ref(),
+        lib.as_ref(),
+        lib_src.as_ref(),
+    ]);
+    let main_src = src.join("uselib.c");
+    let rpath = "-Wl,-rpath,$ORIGIN".as_ref();
+    gcc(&[
+        "-o".as_ref(),
+        exe.as_ref(),
+        main_src.as_ref(),
+        "-L".as_ref(),
+        dir.0.as_ref(),
+        rpath,
+        "-lfoo".as_ref(),
+    ]);
+    g.assert_same_as_qemu(&exe, &[], &dir.0);
+}
+
 #[test]
-fn interpreter_run_directly_matches_qemu() {
-    let g = &RISCV64;
-    if !g.available() {
-        return;
+fn riscv64_own_shared_library_matches_qemu() {
+    if RISCV64.available() {
+        own_library(&RISCV64, "rv-lib");
     }
-    let dir = temp_dir("ldso");
+}
+
+#[test]
+fn aarch64_own_shared_library_matches_qemu() {
+    if AARCH64.available() && AARCH64.frontend_ready() {
+        own_library(&AARCH64, "a64-lib");
+    }
+}
+
+/// `emu-user -L ROOT ROOT/lib/ld.so --library-path ROOT/lib prog args`, as with qemu.
+fn interpreter_run_directly(g: &Guest, tag: &str) {
+    let dir = temp_dir(tag);
     let prog = g.build(&dir.0, "hello", &[]);
     let libs = format!("{}/lib", g.sysroot);
     let prog_s = prog.to_str().unwrap();
     let args = ["--library-path", &libs, prog_s, "an arg"];
     g.assert_same_as_qemu(&g.interpreter(), &args, &dir.0);
+}
+
+#[test]
+fn riscv64_interpreter_run_directly_matches_qemu() {
+    if RISCV64.available() {
+        interpreter_run_directly(&RISCV64, "rv-ldso");
+    }
+}
+
+#[test]
+fn aarch64_interpreter_run_directly_matches_qemu() {
+    if AARCH64.available() && AARCH64.frontend_ready() {
+        interpreter_run_directly(&AARCH64, "a64-ldso");
+    }
 }
 
 /// `QEMU_LD_PREFIX` stands in for `-L`; `-L` wins over it.

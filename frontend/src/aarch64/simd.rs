@@ -105,6 +105,8 @@ enum Swar {
     CmeqZero,
     Shl(u32),
     Ushr(u32),
+    /// XTN/SHRN: each `2e`-bit lane shifted right and truncated to `e` bits.
+    Narrow(u32),
 }
 
 /// The SWAR form of an (already validated) instruction and its element bits, if it has one.
@@ -118,6 +120,7 @@ fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
             _ => None,
         },
         G_2MISC | G_2MISC_S if i.bits(16, 12) == 9 && !u => Some((Swar::CmeqZero, e)),
+        G_2MISC if i.bits(16, 12) == 18 && !u => Some((Swar::Narrow(0), e)),
         G_SHIFT | G_SHIFT_S => {
             let immh = i.bits(22, 19);
             let e = 8 << (31 - immh.leading_zeros());
@@ -125,6 +128,7 @@ fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
             match (i.bits(15, 11), u) {
                 (10, false) => Some((Swar::Shl(imm - e), e)),
                 (0, true) => Some((Swar::Ushr(2 * e - imm), e)),
+                (16, false) if group == G_SHIFT => Some((Swar::Narrow(2 * e - imm), e)),
                 _ => None,
             }
         }
@@ -140,6 +144,9 @@ fn lanes_of(e: u32, v: u64) -> u64 {
 /// Emit a SWAR operation on each 64-bit half (one half for scalars and Q=0, the upper half
 /// then zeroed).
 fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
+    if let Swar::Narrow(s) = op {
+        return swar_narrow(c, i, e, s);
+    }
     let count = if i.bit(30) && !scalar { 2 } else { 1 };
     let lane_ones = if e == 64 { u64::MAX } else { (1 << e) - 1 };
     let high = lanes_of(e, 1 << (e - 1));
@@ -173,6 +180,7 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
                 c.b.and(x, m)
             }
             Swar::Ushr(s) if s >= e => c.b.i64(0),
+            Swar::Narrow(_) => a,
             Swar::Ushr(s) => {
                 let k = c.b.i64(u64::from(s));
                 let x = c.b.binary(BinOp::ShrU, a, k);
@@ -183,6 +191,42 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
         out.push(v);
     }
     c.set_vreg128(i.rd(), out[0], out.get(1).copied());
+}
+
+/// XTN/SHRN (and the "2" forms, which fill bits 127:64 and keep 63:0): the `2e`-bit lanes of
+/// Vn shifted right by `s` and packed as `e`-bit lanes.
+fn swar_narrow(c: &mut Ctx, i: Insn, e: u32, s: u32) {
+    let mut packed = Vec::new();
+    for h in 0..2 {
+        let x = if h == 0 {
+            c.vreg(Type::I64, i.rn())
+        } else {
+            c.vreg_hi(i.rn())
+        };
+        let k = c.b.i64(u64::from(s));
+        let x = c.b.binary(BinOp::ShrU, x, k);
+        let m = c.b.i64(lanes_of(2 * e, (1 << e) - 1));
+        let mut x = c.b.and(x, m);
+        // Close the gaps: lanes of w bits at 2w-bit strides become lanes of 2w bits.
+        let mut w = e;
+        while w < 32 {
+            let k = c.b.i64(u64::from(w));
+            let y = c.b.binary(BinOp::ShrU, x, k);
+            let y = c.b.or(x, y);
+            let m = c.b.i64(lanes_of(4 * w, (1 << (2 * w)) - 1));
+            x = c.b.and(y, m);
+            w *= 2;
+        }
+        packed.push(x);
+    }
+    let k = c.b.i64(32);
+    let hi = c.b.binary(BinOp::Shl, packed[1], k);
+    let out = c.b.or(packed[0], hi);
+    if i.bit(30) {
+        c.b.write_reg(A64Cpu::v_hi_offset(i.rd()), out);
+    } else {
+        c.set_vreg128(i.rd(), out, None);
+    }
 }
 
 /// Lane-wise `a + b` (`high`: the top bit of every lane).

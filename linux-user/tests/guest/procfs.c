@@ -1,4 +1,5 @@
-/* The guest's view of /proc/self/maps: its own code, stack and libc appear, in the kernel's format. */
+/* The guest's view of /proc/self/maps (its own code, stack and libc appear, in the kernel's
+   format) and of /proc/self/cmdline (its argv). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,5 +30,19 @@ int main(int argc, char **argv) {
     fclose(f);
     printf("lines>3 %d well_formed %d stack %d self %d libc %d main %d sp %d\n", lines > 3, well_formed,
            stack, exec_self, libc, main_inside, stack_inside);
+    f = fopen("/proc/self/cmdline", "r");
+    if (!f) {
+        printf("cannot open cmdline\n");
+        return 3;
+    }
+    char cmd[4096];
+    size_t n = fread(cmd, 1, sizeof cmd, f);
+    fclose(f);
+    int args = 0;
+    for (size_t i = 0; i < n; i += strlen(cmd + i) + 1) {
+        if (args > 0) printf("cmdline arg %d: %s\n", args, cmd + i);
+        args++;
+    }
+    printf("cmdline args %d (argc %d)\n", args, argc);
     return 0;
 }
