@@ -5,6 +5,9 @@
 //! - Cheap whole-register operations are inline IR on the two 64-bit halves: the bitwise
 //!   three-same group, the modified-immediate group (MOVI/MVNI/ORR/BIC/FMOV), and the copy
 //!   group (DUP, INS, UMOV, SMOV).
+//! - The commonest lane operations also have inline SWAR forms on the halves (ADD, SUB,
+//!   CMEQ, SHL, USHR, XTN, SHRN, USHLL/SSHLL): decoded and validated like the rest, then
+//!   emitted as a few 64-bit integer operations per half instead of a helper call.
 //! - Everything else goes through one helper, `a64_simd(job, group, word)`: the translator
 //!   decodes the word into a lane-engine plan or a permute routine (`simd_vec.rs`, over the
 //!   lane operations of `simd_lanes.rs`) and interns it; the helper runs it by index.
@@ -107,6 +110,21 @@ enum Swar {
     Ushr(u32),
     /// XTN/SHRN: each `2e`-bit lane shifted right and truncated to `e` bits.
     Narrow(u32),
+    /// USHLL/SSHLL (UXTL/SXTL): each `e`-bit lane extended to `2e` bits and shifted left.
+    Long(u32),
+    /// SADDL/SSUBL (`wide`: SADDW/SSUBW) and the unsigned forms: (sub, wide).
+    AddLong(bool, bool),
+    /// CMGT/CMHI, CMGE/CMHS, SMAX/UMAX, SMIN/UMIN (`signed` unless U).
+    Order(Order, bool),
+}
+
+/// The lane-ordering operations with a SWAR form.
+#[derive(Clone, Copy)]
+enum Order {
+    Gt,
+    Ge,
+    Max,
+    Min,
 }
 
 /// The SWAR form of an (already validated) instruction and its element bits, if it has one.
@@ -117,8 +135,13 @@ fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
         G_3SAME | G_3SAME_S => match i.bits(15, 11) {
             16 => Some((if u { Swar::Sub } else { Swar::Add }, e)),
             17 if u => Some((Swar::CmeqReg, e)),
+            6 => Some((Swar::Order(Order::Gt, !u), e)),
+            7 => Some((Swar::Order(Order::Ge, !u), e)),
+            12 => Some((Swar::Order(Order::Max, !u), e)),
+            13 => Some((Swar::Order(Order::Min, !u), e)),
             _ => None,
         },
+        G_3DIFF if i.bits(15, 14) == 0 => Some((Swar::AddLong(i.bit(13), i.bit(12)), e)),
         G_2MISC | G_2MISC_S if i.bits(16, 12) == 9 && !u => Some((Swar::CmeqZero, e)),
         G_2MISC if i.bits(16, 12) == 18 && !u => Some((Swar::Narrow(0), e)),
         G_SHIFT | G_SHIFT_S => {
@@ -129,6 +152,7 @@ fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
                 (10, false) => Some((Swar::Shl(imm - e), e)),
                 (0, true) => Some((Swar::Ushr(2 * e - imm), e)),
                 (16, false) if group == G_SHIFT => Some((Swar::Narrow(2 * e - imm), e)),
+                (20, _) if group == G_SHIFT => Some((Swar::Long(imm - e), e)),
                 _ => None,
             }
         }
@@ -144,8 +168,11 @@ fn lanes_of(e: u32, v: u64) -> u64 {
 /// Emit a SWAR operation on each 64-bit half (one half for scalars and Q=0, the upper half
 /// then zeroed).
 fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
-    if let Swar::Narrow(s) = op {
-        return swar_narrow(c, i, e, s);
+    match op {
+        Swar::Narrow(s) => return swar_narrow(c, i, e, s),
+        Swar::Long(s) => return swar_long(c, i, e, s),
+        Swar::AddLong(sub, wide) => return swar_addl(c, i, e, sub, wide),
+        _ => {}
     }
     let count = if i.bit(30) && !scalar { 2 } else { 1 };
     let lane_ones = if e == 64 { u64::MAX } else { (1 << e) - 1 };
@@ -161,11 +188,19 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
         };
         let a = read(c, i.rn());
         let v = match op {
-            Swar::Add | Swar::Sub | Swar::CmeqReg => {
+            Swar::Add | Swar::Sub | Swar::CmeqReg | Swar::Order(..) => {
                 let b = read(c, i.rm());
                 match op {
                     Swar::Add => swar_add(c, a, b, high),
                     Swar::Sub => swar_sub(c, a, b, high),
+                    Swar::Order(order, signed) => {
+                        let lanes = Lanes {
+                            e,
+                            high,
+                            ones: lane_ones,
+                        };
+                        swar_order(c, order, signed, a, b, lanes)
+                    }
                     _ => {
                         let x = c.b.xor(a, b);
                         swar_is_zero(c, x, e, high, lane_ones)
@@ -180,7 +215,7 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
                 c.b.and(x, m)
             }
             Swar::Ushr(s) if s >= e => c.b.i64(0),
-            Swar::Narrow(_) => a,
+            Swar::Narrow(_) | Swar::Long(_) | Swar::AddLong(..) => a,
             Swar::Ushr(s) => {
                 let k = c.b.i64(u64::from(s));
                 let x = c.b.binary(BinOp::ShrU, a, k);
@@ -226,6 +261,146 @@ fn swar_narrow(c: &mut Ctx, i: Insn, e: u32, s: u32) {
         c.b.write_reg(A64Cpu::v_hi_offset(i.rd()), out);
     } else {
         c.set_vreg128(i.rd(), out, None);
+    }
+}
+
+/// The source half of a long operation: bits 127:64 of `r` for the "2" forms (Q=1).
+fn long_source(c: &mut Ctx, i: Insn, r: u32) -> Value {
+    if i.bit(30) {
+        c.vreg_hi(r)
+    } else {
+        c.vreg(Type::I64, r)
+    }
+}
+
+/// Half `h` of the `e`-bit lanes of `src` extended (signed unless U) to `2e` bits.
+fn swar_extend(c: &mut Ctx, i: Insn, src: Value, h: u64, e: u32) -> Value {
+    let k = c.b.i64(32 * h);
+    let x = c.b.binary(BinOp::ShrU, src, k);
+    let m = c.b.i64(0xffff_ffff);
+    let mut x = c.b.and(x, m);
+    // Open the gaps: lanes of 2w bits become lanes of w bits at 2w-bit strides.
+    let mut w = 16;
+    while w >= e {
+        let k = c.b.i64(u64::from(w));
+        let y = c.b.binary(BinOp::Shl, x, k);
+        let y = c.b.or(x, y);
+        let m = c.b.i64(lanes_of(2 * w, (1 << w) - 1));
+        x = c.b.and(y, m);
+        w /= 2;
+    }
+    if !i.bit(29) {
+        // Sign-extend each lane: (v ^ sign) - sign, lane-wise.
+        let sk = c.b.i64(lanes_of(2 * e, 1 << (e - 1)));
+        let flipped = c.b.xor(x, sk);
+        x = swar_sub(c, flipped, sk, lanes_of(2 * e, 1 << (2 * e - 1)));
+    }
+    x
+}
+
+/// USHLL/SSHLL (and the "2" forms, reading bits 127:64 of Vn): each `e`-bit lane extended
+/// (by U) to `2e` bits and shifted left by `s`.
+fn swar_long(c: &mut Ctx, i: Insn, e: u32, s: u32) {
+    let src = long_source(c, i, i.rn());
+    let lane2 = if e == 32 {
+        u64::MAX
+    } else {
+        (1u64 << (2 * e)) - 1
+    };
+    let mut out = Vec::new();
+    for h in 0..2u64 {
+        let mut x = swar_extend(c, i, src, h, e);
+        if s != 0 {
+            let k = c.b.i64(u64::from(s));
+            let y = c.b.binary(BinOp::Shl, x, k);
+            let m = c.b.i64(lanes_of(2 * e, (lane2 << s) & lane2));
+            x = c.b.and(y, m);
+        }
+        out.push(x);
+    }
+    c.set_vreg128(i.rd(), out[0], Some(out[1]));
+}
+
+/// SADDL/UADDL, SSUBL/USUBL (`wide`: SADDW/UADDW, SSUBW/USUBW) and their "2" forms: `2e`-bit
+/// lanes of the extended (or, wide, the full) Vn plus or minus the extended Vm.
+fn swar_addl(c: &mut Ctx, i: Insn, e: u32, sub: bool, wide: bool) {
+    let high = lanes_of(2 * e, 1 << (2 * e - 1));
+    let n = long_source(c, i, i.rn());
+    let m = long_source(c, i, i.rm());
+    let mut out = Vec::new();
+    for h in 0..2u64 {
+        let a = if wide {
+            if h == 0 {
+                c.vreg(Type::I64, i.rn())
+            } else {
+                c.vreg_hi(i.rn())
+            }
+        } else {
+            swar_extend(c, i, n, h, e)
+        };
+        let b = swar_extend(c, i, m, h, e);
+        out.push(if sub {
+            swar_sub(c, a, b, high)
+        } else {
+            swar_add(c, a, b, high)
+        });
+    }
+    c.set_vreg128(i.rd(), out[0], Some(out[1]));
+}
+
+/// The lane geometry of a SWAR operation.
+#[derive(Clone, Copy)]
+struct Lanes {
+    /// Lane bits.
+    e: u32,
+    /// The top bit of every lane.
+    high: u64,
+    /// All ones in one lane.
+    ones: u64,
+}
+
+/// All ones in every lane where `a < b` (signed or unsigned), else zero: the borrow out of
+/// each lane's top bit in the lane-wise `a - b`.
+fn swar_less(c: &mut Ctx, signed: bool, a: Value, b: Value, l: Lanes) -> Value {
+    let (a, b) = if signed {
+        let h = c.b.i64(l.high);
+        (c.b.xor(a, h), c.b.xor(b, h))
+    } else {
+        (a, b)
+    };
+    let d = swar_sub(c, a, b, l.high);
+    let ones = c.b.i64(u64::MAX);
+    let na = c.b.xor(a, ones);
+    let t1 = c.b.and(na, b);
+    let x = c.b.xor(a, b);
+    let nx = c.b.xor(x, ones);
+    let t2 = c.b.and(nx, d);
+    let borrow = c.b.or(t1, t2);
+    let h = c.b.i64(l.high);
+    let top = c.b.and(borrow, h);
+    let sh = c.b.i64(u64::from(l.e - 1));
+    let bit = c.b.binary(BinOp::ShrU, top, sh);
+    let fill = c.b.i64(l.ones);
+    c.b.binary(BinOp::Mul, bit, fill)
+}
+
+/// CMGT/CMHI, CMGE/CMHS, SMAX/UMAX, SMIN/UMIN on one half.
+fn swar_order(c: &mut Ctx, order: Order, signed: bool, a: Value, b: Value, l: Lanes) -> Value {
+    match order {
+        Order::Gt => swar_less(c, signed, b, a, l),
+        Order::Ge => {
+            let lt = swar_less(c, signed, a, b, l);
+            let ones = c.b.i64(u64::MAX);
+            c.b.xor(lt, ones)
+        }
+        Order::Max => {
+            let lt = swar_less(c, signed, a, b, l);
+            select_bits(c, a, b, lt)
+        }
+        Order::Min => {
+            let lt = swar_less(c, signed, a, b, l);
+            select_bits(c, b, a, lt)
+        }
     }
 }
 

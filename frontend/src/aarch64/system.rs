@@ -61,8 +61,8 @@ extern "C" fn counter_helper(_env: *mut u8) -> u64 {
 
 /// DCZID_EL0: DC ZVA allowed (DZP 0), blocks of 2^4 words = 64 bytes.
 const DCZID: u64 = 4;
-/// Bytes DC ZVA zeroes.
-const ZVA_BYTES: u64 = 64;
+/// Bytes DC ZVA zeroes (4-byte words, as DCZID_EL0.BS counts them).
+const ZVA_BYTES: u64 = 4 << DCZID;
 /// CTR_EL0: 64-byte I/D cache lines, PIPT I-cache, and IDC/DIC set (no cache maintenance is
 /// needed for coherence, which is true of a translator that tracks code writes).
 const CTR: u64 = 0xb444_c004;
