@@ -62,9 +62,10 @@ const fn riscv_hwcap(letters: &[u8]) -> u64 {
     v
 }
 
-/// aarch64 `AT_HWCAP`: exactly what the frontend implements (arch/arm64/include/uapi/asm/hwcap.h):
-/// FP (bit 0) and ASIMD (bit 1).
-const AARCH64_HWCAP: u64 = 1 << 0 | 1 << 1;
+/// aarch64 `AT_HWCAP`: exactly what the frontend implements (bit numbers from
+/// arch/arm64/include/uapi/asm/hwcap.h): FP, ASIMD, CRC32, ATOMICS (LSE), JSCVT (FJCVTZS),
+/// LRCPC (LDAPR) and ILRCPC (LDAPUR/STLUR). Not CPUID: MRS of the ID registers is undefined.
+const AARCH64_HWCAP: u64 = 1 << 0 | 1 << 1 | 1 << 7 | 1 << 8 | 1 << 13 | 1 << 15 | 1 << 26;
 
 /// aarch64 uses other values for four `O_*` flags (arch/arm64/include/uapi/asm/fcntl.h); the
 /// host (x86_64) and riscv64 use asm-generic's.

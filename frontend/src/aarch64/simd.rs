@@ -112,6 +112,8 @@ enum Swar {
     Narrow(u32),
     /// USHLL/SSHLL (UXTL/SXTL): each `e`-bit lane extended to `2e` bits and shifted left.
     Long(u32),
+    /// UZP1/UZP2 (odd).
+    Uzp(bool),
     /// SADDL/SSUBL (`wide`: SADDW/SSUBW) and the unsigned forms: (sub, wide).
     AddLong(bool, bool),
     /// CMGT/CMHI, CMGE/CMHS, SMAX/UMAX, SMIN/UMIN (`signed` unless U).
@@ -172,6 +174,7 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
         Swar::Narrow(s) => return swar_narrow(c, i, e, s),
         Swar::Long(s) => return swar_long(c, i, e, s),
         Swar::AddLong(sub, wide) => return swar_addl(c, i, e, sub, wide),
+        Swar::Uzp(odd) => return swar_uzp(c, i, e, odd),
         _ => {}
     }
     let count = if i.bit(30) && !scalar { 2 } else { 1 };
@@ -215,7 +218,7 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
                 c.b.and(x, m)
             }
             Swar::Ushr(s) if s >= e => c.b.i64(0),
-            Swar::Narrow(_) | Swar::Long(_) | Swar::AddLong(..) => a,
+            Swar::Narrow(_) | Swar::Long(_) | Swar::AddLong(..) | Swar::Uzp(_) => a,
             Swar::Ushr(s) => {
                 let k = c.b.i64(u64::from(s));
                 let x = c.b.binary(BinOp::ShrU, a, k);
@@ -231,36 +234,56 @@ fn swar(c: &mut Ctx, i: Insn, op: Swar, e: u32, scalar: bool) {
 /// XTN/SHRN (and the "2" forms, which fill bits 127:64 and keep 63:0): the `2e`-bit lanes of
 /// Vn shifted right by `s` and packed as `e`-bit lanes.
 fn swar_narrow(c: &mut Ctx, i: Insn, e: u32, s: u32) {
-    let mut packed = Vec::new();
-    for h in 0..2 {
-        let x = if h == 0 {
-            c.vreg(Type::I64, i.rn())
-        } else {
-            c.vreg_hi(i.rn())
-        };
-        let k = c.b.i64(u64::from(s));
-        let x = c.b.binary(BinOp::ShrU, x, k);
-        let m = c.b.i64(lanes_of(2 * e, (1 << e) - 1));
-        let mut x = c.b.and(x, m);
-        // Close the gaps: lanes of w bits at 2w-bit strides become lanes of 2w bits.
-        let mut w = e;
-        while w < 32 {
-            let k = c.b.i64(u64::from(w));
-            let y = c.b.binary(BinOp::ShrU, x, k);
-            let y = c.b.or(x, y);
-            let m = c.b.i64(lanes_of(4 * w, (1 << (2 * w)) - 1));
-            x = c.b.and(y, m);
-            w *= 2;
-        }
-        packed.push(x);
-    }
-    let k = c.b.i64(32);
-    let hi = c.b.binary(BinOp::Shl, packed[1], k);
-    let out = c.b.or(packed[0], hi);
+    let [lo, hi] = halves(c, i.rn());
+    let out = swar_pack2(c, lo, hi, e, s);
     if i.bit(30) {
         c.b.write_reg(A64Cpu::v_hi_offset(i.rd()), out);
     } else {
         c.set_vreg128(i.rd(), out, None);
+    }
+}
+
+/// The `2e`-bit lanes of `x` shifted right by `s` and truncated to `e` bits, packed into the
+/// low 32 bits.
+fn swar_pack(c: &mut Ctx, x: Value, e: u32, s: u32) -> Value {
+    let k = c.b.i64(u64::from(s));
+    let x = c.b.binary(BinOp::ShrU, x, k);
+    let m = c.b.i64(lanes_of(2 * e, (1 << e) - 1));
+    let mut x = c.b.and(x, m);
+    // Close the gaps: lanes of w bits at 2w-bit strides become lanes of 2w bits.
+    let mut w = e;
+    while w < 32 {
+        let k = c.b.i64(u64::from(w));
+        let y = c.b.binary(BinOp::ShrU, x, k);
+        let y = c.b.or(x, y);
+        let m = c.b.i64(lanes_of(4 * w, (1 << (2 * w)) - 1));
+        x = c.b.and(y, m);
+        w *= 2;
+    }
+    x
+}
+
+/// `swar_pack(lo) | swar_pack(hi) << 32`.
+fn swar_pack2(c: &mut Ctx, lo: Value, hi: Value, e: u32, s: u32) -> Value {
+    let lo = swar_pack(c, lo, e, s);
+    let hi = swar_pack(c, hi, e, s);
+    let k = c.b.i64(32);
+    let hi = c.b.binary(BinOp::Shl, hi, k);
+    c.b.or(lo, hi)
+}
+
+/// UZP1/UZP2 (`odd`) with `e`-bit elements below 64: the even (odd) lanes of `Vm:Vn`.
+fn swar_uzp(c: &mut Ctx, i: Insn, e: u32, odd: bool) {
+    let s = if odd { e } else { 0 };
+    let [n0, n1] = halves(c, i.rn());
+    let [m0, m1] = halves(c, i.rm());
+    if i.bit(30) {
+        let lo = swar_pack2(c, n0, n1, e, s);
+        let hi = swar_pack2(c, m0, m1, e, s);
+        c.set_vreg128(i.rd(), lo, Some(hi));
+    } else {
+        let lo = swar_pack2(c, n0, m0, e, s);
+        c.set_vreg128(i.rd(), lo, None);
     }
 }
 
