@@ -137,6 +137,46 @@ impl Engine {
         }
     }
 
+    /// Fork the host process through `fork` (returning 0 in the child, like fork(2)) with
+    /// every engine lock held, so that no other thread (the compile thread) holds one at the
+    /// moment of the fork. In the child, where only the calling thread exists, a new compile
+    /// thread is started and blocks queued for the old one go back to tier 0's counter.
+    pub fn fork_with(self: &Arc<Self>, fork: impl FnOnce() -> i64) -> i64 {
+        let r = {
+            let _lowerer = lock(&self.lowerer);
+            let _exec = write(&self.exec);
+            let _tbs = write(&self.tbs);
+            let _code = lock(&self.code);
+            let _vcpus = lock(&self.vcpus);
+            let _queue = lock(&self.compile_queue);
+            fork()
+        };
+        if r == 0 {
+            self.restart_compiler_in_child();
+        }
+        r
+    }
+
+    /// After a fork: the compile thread did not survive; start another one.
+    fn restart_compiler_in_child(self: &Arc<Self>) {
+        let mut queue = lock(&self.compile_queue);
+        if queue.is_none() {
+            return;
+        }
+        let fresh = host_isa()
+            .ok()
+            .and_then(|isa| spawn_compiler(Arc::downgrade(self), Lowerer::new(isa)));
+        // The old channel may have been locked by the dead thread: never touch it again.
+        std::mem::forget(std::mem::replace(&mut *queue, fresh));
+        drop(queue);
+        for tb in read(&self.tbs).live.values() {
+            if tb.compile_state() == CompileState::Queued && tb.native.load(Ordering::Acquire) == 0
+            {
+                tb.set_compile_state(CompileState::Idle);
+            }
+        }
+    }
+
     /// Drop every block overlapping guest [start, start+len): unlinked, never run again.
     pub fn invalidate(&self, start: u64, len: u64) {
         let mut tbs = write(&self.tbs);

@@ -5,9 +5,16 @@
 //! handler restores the page's write permission, clears its code mark, queues the page for
 //! `Engine::invalidate` and raises the CPU's `exit_request`; returning retries the write, and at
 //! the next block boundary the run loop drains the queue and invalidates. For a real guest
-//! fault the guest gets SIGSEGV (SIGBUS), whose default action ends the emulator
-//! ([`crate::signals::die_with_signal`]). A fault outside the window is an emulator bug: a clear
-//! message, then `abort`.
+//! fault while guest code runs under [`run_guarded`], the handler records the fault (address,
+//! signal, whether it was a write) and `siglongjmp`s back to [`run_guarded`], which returns it
+//! for delivery as a guest signal (as qemu's `cpu_loop_exit`); elsewhere the guest signal's
+//! default action ends the emulator ([`crate::signals::die_with_signal`]). A fault outside the
+//! window is an emulator bug: a clear message, then `abort`.
+//!
+//! The jump leaves the engine's frames without unwinding them: nothing there owns heap data,
+//! but the engine's executing read lock is left held, so later code-cache flushes cannot take
+//! it (translated code keeps working, flushes stop; acceptable for programs that fault and
+//! recover a few times).
 //!
 //! Async-signal-safety compromise: the handler only uses atomics, `mprotect`, `write` and
 //! `kill`; the engine is not called from the handler (it takes locks), hence the queue. The
@@ -29,6 +36,87 @@ static WINDOW_BASE: AtomicU64 = AtomicU64::new(0);
 static WINDOW_SIZE: AtomicU64 = AtomicU64::new(0);
 static PAGE_FLAGS: AtomicPtr<AtomicU8> = AtomicPtr::new(std::ptr::null_mut());
 static EXIT_REQUEST: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
+
+/// glibc's `sigjmp_buf` (200 bytes on x86_64), with room to spare.
+#[repr(C, align(16))]
+struct SigJmpBuf([u64; 40]);
+
+extern "C" {
+    #[link_name = "__sigsetjmp"]
+    fn sigsetjmp(env: *mut SigJmpBuf, savemask: libc::c_int) -> libc::c_int;
+    fn siglongjmp(env: *mut SigJmpBuf, val: libc::c_int) -> !;
+}
+
+thread_local! {
+    /// Where a guest fault jumps to while guest code runs on this thread.
+    static JMP: std::cell::UnsafeCell<SigJmpBuf> = const {
+        std::cell::UnsafeCell::new(SigJmpBuf([0; 40]))
+    };
+    /// The last guest fault: host address, signal, write flag.
+    static LAST_FAULT: std::cell::Cell<(u64, i32, bool)> = const {
+        std::cell::Cell::new((0, 0, false))
+    };
+    /// Set while [`run_guarded`] runs guest code on this thread.
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A guest memory fault caught while guest code ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuestFault {
+    /// The guest address.
+    pub addr: u64,
+    /// SIGSEGV or SIGBUS.
+    pub signal: i32,
+    /// The access was a write (from the host's page-fault error code).
+    pub write: bool,
+}
+
+/// Run guest code (`f`, normally `Vcpu::run`), returning early with the fault if guest code
+/// makes a guest memory fault. State is as translated code left it at the faulting access.
+#[inline(never)]
+pub fn run_guarded<R>(f: &mut dyn FnMut() -> R) -> Result<R, GuestFault> {
+    let buf = JMP.with(|j| j.get());
+    // SAFETY: `buf` is this thread's jump buffer; it stays valid while ARMED is set, which is
+    // only during `f` below. When the handler jumps back here, nothing live in this frame is
+    // used but thread-locals and statics.
+    if unsafe { sigsetjmp(buf, 1) } != 0 {
+        ARMED.with(|a| a.set(false));
+        let (host, signal, write) = LAST_FAULT.with(|c| c.get());
+        let base = WINDOW_BASE.load(Ordering::Acquire);
+        return Err(GuestFault {
+            addr: host.wrapping_sub(base),
+            signal,
+            write,
+        });
+    }
+    ARMED.with(|a| a.set(true));
+    let r = f();
+    ARMED.with(|a| a.set(false));
+    Ok(r)
+}
+
+/// Whether the x86_64 page-fault error code in `ctx` says "write".
+fn fault_was_write(ctx: *mut libc::c_void) -> bool {
+    if ctx.is_null() {
+        return false;
+    }
+    // SAFETY: the kernel passes a valid ucontext to SA_SIGINFO handlers.
+    let err =
+        unsafe { (*(ctx as *const libc::ucontext_t)).uc_mcontext.gregs[libc::REG_ERR as usize] };
+    err & 2 != 0
+}
+
+/// Leave guest code for [`run_guarded`] with this fault, if guest code is running.
+fn jump_out(addr: u64, sig: i32, ctx: *mut libc::c_void) {
+    if !ARMED.with(|a| a.get()) {
+        return;
+    }
+    let write = fault_was_write(ctx);
+    LAST_FAULT.with(|c| c.set((addr, sig, write)));
+    let buf = JMP.with(|j| j.get());
+    // SAFETY: ARMED says `run_guarded` is on this thread's stack below us with `buf` set.
+    unsafe { siglongjmp(buf, 1) }
+}
 
 const QUEUE_LEN: usize = 256;
 static QUEUE: [AtomicU64; QUEUE_LEN] = [const { AtomicU64::new(0) }; QUEUE_LEN];
@@ -123,6 +211,12 @@ fn queue_page(page: u64) {
     } else {
         QUEUE_OVERFLOW.store(true, Ordering::Release);
     }
+    request_exit();
+}
+
+/// Raise the running CPU's `exit_request` (async-signal-safe): guest code returns to the run
+/// loop at the next block entry.
+pub fn request_exit() {
     let req = EXIT_REQUEST.load(Ordering::Acquire);
     if !req.is_null() {
         // SAFETY: the pointer was registered from a live CPU header by the run loop.
@@ -172,12 +266,15 @@ fn classify(addr: u64) -> FaultKind {
     FaultKind::CodeWrite
 }
 
-extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers of SIGSEGV/SIGBUS.
     let addr = unsafe { (*info).si_addr() } as u64;
     match classify(addr) {
         FaultKind::CodeWrite => {}
-        FaultKind::Guest => die_with_signal(sig),
+        FaultKind::Guest => {
+            jump_out(addr, sig, ctx);
+            die_with_signal(sig)
+        }
         FaultKind::Host => {
             let mut b1 = [0u8; 20];
             let mut b2 = [0u8; 20];

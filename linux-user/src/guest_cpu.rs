@@ -1,6 +1,6 @@
 //! The per-arch CPU glue of the run loop: creating the guest CPU state for an entry point and
 //! stack, reaching its integer registers (for the syscall ABI), and creating the arch's
-//! translator. One small impl per guest arch.
+//! translator, and the arch state for signal frames. One small impl per guest arch.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use emu_frontend::CodeFetch;
 use emu_ir::{CpuHeader, Translator};
 
 use crate::arch::GuestArch;
+use crate::signal_frame::ArchCpu;
 use crate::window::GuestWindow;
 
 /// A guest CPU state the run loop can drive.
@@ -20,6 +21,8 @@ pub trait GuestCpu {
     fn int_regs(&mut self) -> &mut [u64];
     /// Pointer to the whole state, for `Vcpu::run`.
     fn env(&mut self) -> *mut u8;
+    /// The arch-specific state, for signal frames.
+    fn arch_cpu(&mut self) -> ArchCpu<'_>;
 }
 
 impl GuestCpu for Rv64Cpu {
@@ -35,6 +38,9 @@ impl GuestCpu for Rv64Cpu {
     fn env(&mut self) -> *mut u8 {
         (self as *mut Rv64Cpu).cast()
     }
+    fn arch_cpu(&mut self) -> ArchCpu<'_> {
+        ArchCpu::Riscv64(self)
+    }
 }
 
 impl GuestCpu for A64Cpu {
@@ -49,6 +55,9 @@ impl GuestCpu for A64Cpu {
     }
     fn env(&mut self) -> *mut u8 {
         (self as *mut A64Cpu).cast()
+    }
+    fn arch_cpu(&mut self) -> ArchCpu<'_> {
+        ArchCpu::Aarch64(self)
     }
 }
 

@@ -8,7 +8,9 @@
 //! - [`memory`]: the guest address space: mappings, `mmap`/`brk` placement, checked copies;
 //! - [`codefetch`]: `CodeFetch` for the translator, write-protecting code pages;
 //! - [`fault`]: the SIGSEGV/SIGBUS handler (self-modifying code, guest faults);
-//! - [`signals`]: default actions of fatal guest signals;
+//! - [`signals`]: guest signal delivery (host signals in, handlers run, default actions);
+//! - [`signal_frame`]: each arch's `rt_sigframe` for handlers and `rt_sigreturn`;
+//! - [`fault_pc`]: which guest instruction of a block made a memory fault;
 //! - [`arch`]: per-guest-arch tables (ELF machine, hwcap, syscall registers, open flags);
 //! - [`elf`] and [`stack`]: loading a program (and its ELF interpreter) and building its
 //!   initial stack;
@@ -22,11 +24,13 @@ pub mod codefetch;
 pub mod elf;
 pub mod errno;
 pub mod fault;
+pub mod fault_pc;
 pub mod guest_cpu;
 pub mod memory;
 pub mod pages;
 pub mod procfs;
 pub mod runner;
+pub mod signal_frame;
 pub mod signals;
 pub mod stack;
 pub mod syscall;

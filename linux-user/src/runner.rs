@@ -1,8 +1,9 @@
 //! The run loop of `emu-user`: build the address space, load the program (and its ELF
 //! interpreter, looked up under the sysroot first), build the stack,
-//! create CPU, translator and engine, then run guest code, dispatching syscalls and turning
-//! guest exceptions into their signals' default actions. It also hands stale-code ranges
-//! (self-modifying code, unmapped or re-protected code) to the engine between runs.
+//! create CPU, translator and engine, then run guest code, dispatching syscalls, turning
+//! guest exceptions into guest signals and delivering pending signals ([`crate::signals`]).
+//! It also hands stale-code ranges (self-modifying code, unmapped or re-protected code) to the
+//! engine between runs.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -18,7 +19,7 @@ use crate::elf::{self, ElfError, FileSpan, LoadedProgram};
 use crate::fault;
 use crate::guest_cpu::{self, GuestCpu};
 use crate::memory::{AddressSpace, Layout, MapFile};
-use crate::signals::die_with_signal;
+use crate::signals;
 use crate::stack::{self, StackInput};
 use crate::syscall::{LogOptions, Process};
 use crate::sysroot;
@@ -117,6 +118,13 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     process.log_options = cfg.log;
     process.sysroot = cfg.sysroot.clone();
     process.argv = cfg.argv.clone();
+    process.emulator.engine = Some(engine.clone());
+    process.emulator.options = crate::syscall::Emulator::options_for(
+        cfg.sysroot.as_deref(),
+        cfg.log,
+        cfg.log_file.as_deref(),
+        cfg.tier1_threshold,
+    );
     if let Some(path) = &cfg.log_file {
         let f = std::fs::File::create(path).map_err(|e| setup(&path.display().to_string(), &e))?;
         process.log = Box::new(f);
@@ -124,15 +132,20 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     // Rust starts with SIGPIPE ignored; the guest starts with the default action.
     crate::syscall::mirror_sigpipe(0);
     fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
+    signals::install().map_err(|e| setup("cannot install the signal handlers", &e))?;
     fault::set_exit_request(&cpu.header().exit_request);
 
     loop {
         cpu.header().exit_request.store(0, Ordering::Release);
         invalidate_stale_code(&engine, &mut process);
+        let env = cpu.env();
         // SAFETY: `cpu` is the translator's CPU state with a valid window (mem stays alive for
         // the whole loop through `process.space`).
-        let reason = unsafe { vcpu.run(cpu.env()) };
-        handle_exit(reason, cpu.as_mut(), &mut process);
+        let mut guest = || unsafe { vcpu.run(env) };
+        match fault::run_guarded(&mut guest) {
+            Ok(reason) => handle_exit(reason, cpu.as_mut(), &mut process),
+            Err(f) => signals::memory_fault(cpu.as_mut(), &mut process, f),
+        }
     }
 }
 
@@ -192,22 +205,22 @@ fn invalidate_stale_code(engine: &Engine, process: &mut Process) {
 
 /// Act on why guest code stopped.
 fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
-    let regs_abi = process.arch.syscall_regs;
     match reason {
         ExitReason::Syscall => {
-            let regs = cpu.int_regs();
-            let (nr, args) = (regs_abi.number(regs), regs_abi.arguments(regs));
-            let ret = process.dispatch(nr, args);
-            regs_abi.set_result(cpu.int_regs(), ret);
+            // Runs the syscall (rt_sigreturn and restarts included) and sets the result.
+            signals::syscall(cpu, process);
+            crate::syscall::apply_to_cpu(process, cpu.int_regs());
         }
         ExitReason::Halt => {}
-        ExitReason::IllegalInsn => fatal(process, libc::SIGILL),
-        ExitReason::Breakpoint => fatal(process, libc::SIGTRAP),
-        ExitReason::FetchFault | ExitReason::Exception(_) => fatal(process, libc::SIGSEGV),
+        ExitReason::IllegalInsn => {
+            let pc = cpu.header().pc;
+            signals::sync_signal(cpu, process, libc::SIGILL, signals::ILL_ILLOPC, pc);
+        }
+        ExitReason::Breakpoint => {
+            let pc = cpu.header().pc;
+            signals::sync_signal(cpu, process, libc::SIGTRAP, signals::TRAP_BRKPT, pc);
+        }
+        ExitReason::FetchFault | ExitReason::Exception(_) => signals::fetch_fault(cpu, process),
     }
-}
-
-fn fatal(process: &mut Process, sig: i32) -> ! {
-    process.flush_log();
-    die_with_signal(sig)
+    signals::deliver(cpu, process);
 }

@@ -1,12 +1,380 @@
-//! Guest signal default actions. Real signal delivery to guest handlers is a later milestone;
-//! for now a fatal guest signal ends the emulator the way it would end the guest under Linux
-//! (and qemu-user): a core-dumping signal prints
+//! Guest signals: the host handlers that turn host signals into pending guest signals, delivery
+//! of pending signals to guest handlers at block boundaries and syscall returns (frames built by
+//! [`crate::signal_frame`]), `rt_sigreturn`, synchronous signals from guest exceptions,
+//! restarting interrupted syscalls, and default actions.
+//!
+//! A fatal default action ends the emulator the way it would end the guest under Linux (and
+//! qemu-user): a core-dumping signal prints
 //! `emu-user: uncaught target signal 11 (Segmentation fault) - core dumped`, then the emulator
 //! kills itself with the same signal so the parent sees the same wait status.
 //!
-//! Guest signal numbers of riscv64 and aarch64 (asm-generic) equal the host's (x86_64) for
-//! every signal handled here. Everything in this module is async-signal-safe (plain `write`,
-//! `sigaction`, `kill`), because it also runs inside the SIGSEGV handler.
+//! Host signals arrive asynchronously: the handler (async-signal-safe: atomics only) records
+//! the signal and its `siginfo` words and raises the CPU's `exit_request`, so the guest stops at
+//! the next block entry; host handlers are installed without `SA_RESTART`, so a blocking host
+//! syscall returns `EINTR` and [`syscall`] decides, as Linux's `-ERESTARTSYS` handling does,
+//! whether the guest sees `EINTR` or the syscall is restarted.
+//!
+//! Guest signal numbers of riscv64 and aarch64 (asm-generic) equal the host's (x86_64).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::guest_cpu::GuestCpu;
+use crate::memory::Backing;
+use crate::signal_frame::{self, FrameInput};
+use crate::syscall::signal::{
+    sigbit, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
+    SA_RESTORER, SIG_DFL, SIG_IGN, SS_DISABLE, UNBLOCKABLE,
+};
+use crate::syscall::Process;
+
+/// `rt_sigreturn` (generic syscall number).
+pub const SYS_RT_SIGRETURN: u64 = 139;
+/// Syscalls never restarted after a signal (they report `EINTR` by definition).
+const NEVER_RESTART: &[u64] = &[133, 137];
+/// Syscalls restarted only when no handler runs (`-ERESTARTNOHAND`, `-ERESTART_RESTARTBLOCK`):
+/// pselect6, ppoll, epoll_pwait, nanosleep, clock_nanosleep.
+const RESTART_WITHOUT_HANDLER: &[u64] = &[72, 73, 22, 101, 115];
+/// `si_code`s of synchronous signals.
+pub const SEGV_MAPERR: i32 = 1;
+pub const SEGV_ACCERR: i32 = 2;
+pub const ILL_ILLOPC: i32 = 1;
+pub const TRAP_BRKPT: i32 = 1;
+pub const BUS_ADRERR: i32 = 2;
+
+/// Host signals turned into guest signals (the rest keep their host disposition: SIGSEGV and
+/// SIGBUS belong to [`crate::fault`], the others stop or crash the emulator itself).
+const HOST_CAUGHT: &[i32] = &[
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGPIPE,
+    libc::SIGALRM,
+    libc::SIGTERM,
+    libc::SIGSTKFLT,
+    libc::SIGCHLD,
+    libc::SIGURG,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGWINCH,
+    libc::SIGIO,
+    libc::SIGPWR,
+];
+/// First real-time signal caught (glibc keeps 32 and 33 for itself, on the host and the guest).
+const FIRST_RT_CAUGHT: i32 = 34;
+
+static HOST_PENDING: AtomicU64 = AtomicU64::new(0);
+/// Incremented by every host signal (tells an `EINTR` caused by one from other `EINTR`s).
+static HOST_SEQ: AtomicU64 = AtomicU64::new(0);
+/// Per signal: `si_code` | `si_pid` << 32, and `si_uid` | `si_status` << 32.
+static HOST_INFO: [[AtomicU64; 2]; NSIG + 1] =
+    [const { [AtomicU64::new(0), AtomicU64::new(0)] }; NSIG + 1];
+
+fn caught_signals() -> impl Iterator<Item = i32> {
+    HOST_CAUGHT
+        .iter()
+        .copied()
+        .chain(FIRST_RT_CAUGHT..=NSIG as i32)
+}
+
+/// Install the host handlers of every signal the guest can receive from outside.
+pub fn install() -> std::io::Result<()> {
+    for sig in caught_signals() {
+        // SAFETY: a zeroed sigaction is valid; we fill handler, flags and mask before use.
+        let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+        act.sa_sigaction = host_handler as *const () as usize;
+        act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        // SAFETY: valid sigaction struct; the handler is an `extern "C"` fn of the right shape.
+        let r = unsafe {
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+extern "C" fn host_handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+    let i = sig as usize;
+    if i == 0 || i > NSIG || info.is_null() {
+        return;
+    }
+    // SAFETY: the kernel passes a valid siginfo to SA_SIGINFO handlers; the accessors read
+    // fields every siginfo has (pid/uid for user signals, status only read for SIGCHLD).
+    let (code, pid, uid, status) = unsafe {
+        let status = if sig == libc::SIGCHLD {
+            (*info).si_status()
+        } else {
+            0
+        };
+        ((*info).si_code, (*info).si_pid(), (*info).si_uid(), status)
+    };
+    HOST_INFO[i][0].store(
+        u64::from(code as u32) | u64::from(pid as u32) << 32,
+        Ordering::Relaxed,
+    );
+    HOST_INFO[i][1].store(
+        u64::from(uid) | u64::from(status as u32) << 32,
+        Ordering::Relaxed,
+    );
+    HOST_PENDING.fetch_or(sigbit(i), Ordering::AcqRel);
+    HOST_SEQ.fetch_add(1, Ordering::AcqRel);
+    crate::fault::request_exit();
+}
+
+/// Move the host signals that arrived into the guest's pending set.
+pub fn collect_host(state: &mut SignalState) {
+    let mut bits = HOST_PENDING.swap(0, Ordering::AcqRel);
+    while bits != 0 {
+        let sig = bits.trailing_zeros() as usize + 1;
+        bits &= bits - 1;
+        let w0 = HOST_INFO[sig][0].load(Ordering::Relaxed);
+        let w1 = HOST_INFO[sig][1].load(Ordering::Relaxed);
+        let info = SigInfo {
+            signo: sig as i32,
+            code: w0 as u32 as i32,
+            word0: (w0 >> 32) | (w1 & 0xffff_ffff) << 32,
+            word1: w1 >> 32,
+        };
+        state.queue(info);
+    }
+}
+
+/// The host signal set of [`caught_signals`].
+fn caught_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise and fill a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in caught_signals() {
+            libc::sigaddset(&mut set, sig);
+        }
+        set
+    }
+}
+
+/// Wait for host signals until `done(state)` holds, or `timeout` passes (one wait: the timeout
+/// is not shortened across spurious wake-ups of ignored signals).
+pub fn wait_host(
+    state: &mut SignalState,
+    timeout: Option<libc::timespec>,
+    done: impl Fn(&SignalState) -> bool,
+) {
+    let set = caught_set();
+    loop {
+        collect_host(state);
+        if done(state) {
+            return;
+        }
+        // SAFETY: blocking our handled signals, then waiting with the old mask atomically
+        // restored (ppoll with no fds), so a signal arriving in between is not lost.
+        let timed_out = unsafe {
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+            let mut r = -1;
+            if HOST_PENDING.load(Ordering::Acquire) == 0 {
+                let ts = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+                r = libc::ppoll(std::ptr::null_mut(), 0, ts, &old);
+            }
+            libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+            r == 0
+        };
+        if timed_out {
+            collect_host(state);
+            return;
+        }
+    }
+}
+
+/// The `ecall`/`svc` just done by the guest: run it, then decide on restarts. `rt_sigreturn`
+/// is handled here since it needs the CPU.
+pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
+    let abi = p.arch.syscall_regs;
+    let (nr, args) = {
+        let regs = cpu.int_regs();
+        (abi.number(regs), abi.arguments(regs))
+    };
+    if nr == SYS_RT_SIGRETURN {
+        sigreturn(cpu, p);
+        return;
+    }
+    p.signals.syscall_sp = signal_frame::stack_pointer(&cpu.arch_cpu());
+    let seq = HOST_SEQ.load(Ordering::Acquire);
+    let ret = p.dispatch(nr, args);
+    let eintr = (libc::EINTR as u64).wrapping_neg();
+    if ret == eintr && HOST_SEQ.load(Ordering::Acquire) != seq && should_restart(p, nr) {
+        // Back to the syscall instruction (4 bytes on both arches) with the arguments intact.
+        let h = cpu.header_mut();
+        h.pc = h.pc.wrapping_sub(4);
+        return;
+    }
+    abi.set_result(cpu.int_regs(), ret);
+}
+
+/// Whether a syscall interrupted by a host signal restarts (Linux's `-ERESTARTSYS` rules).
+fn should_restart(p: &mut Process, nr: u64) -> bool {
+    if NEVER_RESTART.contains(&nr) {
+        return false;
+    }
+    collect_host(&mut p.signals);
+    let ready = p.signals.pending & !p.signals.mask;
+    if ready == 0 {
+        return true;
+    }
+    let act = p.signals.action(ready.trailing_zeros() as usize + 1);
+    if act.handler == SIG_DFL || act.handler == SIG_IGN {
+        return true;
+    }
+    !RESTART_WITHOUT_HANDLER.contains(&nr) && act.flags & SA_RESTART != 0
+}
+
+/// `rt_sigreturn`: restore the interrupted state and mask from the frame; a bad frame is a
+/// SIGSEGV, as under Linux.
+fn sigreturn(cpu: &mut dyn GuestCpu, p: &mut Process) {
+    match signal_frame::restore(&mut cpu.arch_cpu(), &p.space) {
+        Ok(r) => p.signals.mask = r.mask & !UNBLOCKABLE,
+        Err(_) => fatal(p, libc::SIGSEGV),
+    }
+}
+
+/// Deliver every deliverable pending signal (nesting frames, like qemu), then restore a mask
+/// `rt_sigsuspend` left behind if no handler took it.
+pub fn deliver(cpu: &mut dyn GuestCpu, p: &mut Process) {
+    collect_host(&mut p.signals);
+    while let Some((sig, info)) = p.signals.take_next(p.signals.mask) {
+        deliver_one(cpu, p, sig, info);
+    }
+    if let Some(m) = p.signals.saved_mask.take() {
+        p.signals.mask = m;
+    }
+}
+
+/// A synchronous signal raised by the guest instruction at the current pc (state as before
+/// it). Blocked or ignored, it takes its default action, as Linux's `force_sig` does.
+pub fn sync_signal(cpu: &mut dyn GuestCpu, p: &mut Process, sig: i32, code: i32, addr: u64) {
+    let s = sig as usize;
+    let handler = p.signals.action(s).handler;
+    if p.signals.mask & sigbit(s) != 0 || handler == SIG_IGN || handler == SIG_DFL {
+        fatal(p, sig);
+    }
+    let info = SigInfo {
+        signo: sig,
+        code,
+        word0: addr,
+        word1: 0,
+    };
+    deliver_one(cpu, p, s, info);
+}
+
+/// The guest SIGSEGV for a fetch from `pc`: unmapped or not executable.
+pub fn fetch_fault(cpu: &mut dyn GuestCpu, p: &mut Process) {
+    let pc = cpu.header().pc;
+    let mapped = p.space.check(pc, 1, crate::pages::MAPPED).is_ok();
+    let code = if mapped { SEGV_ACCERR } else { SEGV_MAPERR };
+    sync_signal(cpu, p, libc::SIGSEGV, code, pc);
+}
+
+/// A guest memory fault caught by [`crate::fault::run_guarded`]: find the faulting
+/// instruction (the pc is at its block's start), then raise the guest signal there with
+/// `si_addr` = the guest address.
+pub fn memory_fault(cpu: &mut dyn GuestCpu, p: &mut Process, f: crate::fault::GuestFault) {
+    let mapped = p.space.check(f.addr, 1, crate::pages::MAPPED).is_ok();
+    let write = f.write || p.space.check(f.addr, 1, crate::pages::READ).is_ok();
+    if let Some(pc) = crate::fault_pc::locate(&cpu.arch_cpu(), &p.space, f.addr, write) {
+        cpu.header_mut().pc = pc;
+    }
+    let code = if f.signal == libc::SIGSEGV {
+        if mapped {
+            SEGV_ACCERR
+        } else {
+            SEGV_MAPERR
+        }
+    } else {
+        BUS_ADRERR
+    };
+    sync_signal(cpu, p, f.signal, code, f.addr);
+    deliver(cpu, p);
+}
+
+fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInfo) {
+    let act = p.signals.action(sig);
+    match act.handler {
+        SIG_IGN => return,
+        SIG_DFL if p.signals.is_ignored(sig) => return,
+        SIG_DFL => fatal(p, sig as i32),
+        _ => {}
+    }
+    let trampoline = ensure_trampoline(cpu, p);
+    let mut ac = cpu.arch_cpu();
+    let sp = signal_frame::stack_pointer(&ac);
+    let alt = p.signals.altstack;
+    let stack_top =
+        if act.flags & SA_ONSTACK != 0 && alt.flags & SS_DISABLE == 0 && !alt.contains(sp) {
+            alt.sp.wrapping_add(alt.size)
+        } else {
+            sp
+        };
+    let return_to = if act.flags & SA_RESTORER != 0 && act.restorer != 0 {
+        act.restorer
+    } else {
+        trampoline
+    };
+    let frame = FrameInput {
+        signo: sig as u64,
+        info: &info.to_bytes(),
+        uc_stack: alt.to_bytes(sp),
+        uc_sigmask: p.signals.saved_mask.take().unwrap_or(p.signals.mask),
+        handler: act.handler,
+        return_to,
+        stack_top,
+    };
+    if signal_frame::setup(&mut ac, &mut p.space, &frame).is_err() {
+        fatal(p, libc::SIGSEGV);
+    }
+    let mut block = act.mask;
+    if act.flags & SA_NODEFER == 0 {
+        block |= sigbit(sig);
+    }
+    p.signals.mask = (p.signals.mask | block) & !UNBLOCKABLE;
+    if act.flags & SA_RESETHAND != 0 {
+        p.signals.actions[sig] = Default::default();
+    }
+}
+
+/// The guest address of the `rt_sigreturn` trampoline, mapping its page on first use (a
+/// read+exec page of our own, like qemu's).
+fn ensure_trampoline(cpu: &mut dyn GuestCpu, p: &mut Process) -> u64 {
+    if p.signals.trampoline != 0 {
+        return p.signals.trampoline;
+    }
+    const PROT_RW: u32 = 3;
+    const PROT_RX: u32 = 5;
+    let flags = crate::memory::map_flags::PRIVATE | crate::memory::map_flags::ANONYMOUS;
+    let code = signal_frame::trampoline_code(&cpu.arch_cpu());
+    let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let page = p
+        .space
+        .mmap(0, 4096, PROT_RW, flags, Backing::Anonymous)
+        .and_then(|a| p.space.write_bytes(a, &bytes).map(|()| a))
+        .and_then(|a| p.space.mprotect(a, 4096, PROT_RX).map(|()| a));
+    match page {
+        Ok(a) => {
+            p.signals.trampoline = a;
+            a
+        }
+        Err(_) => fatal(p, libc::SIGSEGV),
+    }
+}
+
+fn fatal(p: &mut Process, sig: i32) -> ! {
+    p.flush_log();
+    die_with_signal(sig)
+}
 
 /// Signals whose default action dumps core, with the text of `strsignal` (what qemu prints).
 const CORE_SIGNALS: &[(i32, &str)] = &[

@@ -143,6 +143,7 @@ fn swar_kind(group: u64, i: Insn) -> Option<(Swar, u32)> {
             13 => Some((Swar::Order(Order::Min, !u), e)),
             _ => None,
         },
+        G_PERM if i.bits(13, 12) == 1 && size != 3 => Some((Swar::Uzp(i.bit(14)), e)),
         G_3DIFF if i.bits(15, 14) == 0 => Some((Swar::AddLong(i.bit(13), i.bit(12)), e)),
         G_2MISC | G_2MISC_S if i.bits(16, 12) == 9 && !u => Some((Swar::CmeqZero, e)),
         G_2MISC if i.bits(16, 12) == 18 && !u => Some((Swar::Narrow(0), e)),

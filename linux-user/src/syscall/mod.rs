@@ -6,6 +6,8 @@
 mod fs;
 mod mem;
 mod process;
+pub mod signal;
+mod spawn;
 pub mod stat;
 mod time;
 
@@ -15,7 +17,8 @@ use std::path::PathBuf;
 use crate::arch::{ArchInfo, GuestArch};
 use crate::errno::{host_result, to_guest, Errno, SysResult};
 use crate::memory::AddressSpace;
-pub use process::{mirror_sigpipe, SignalState};
+pub use signal::{mirror_sigpipe, SignalState};
+pub use spawn::{apply_to_cpu, Emulator};
 
 /// A syscall implementation: guest arguments in, result or errno out.
 pub type Handler = fn(&mut Process, [u64; 6]) -> SysResult;
@@ -49,6 +52,8 @@ pub struct Process {
     pub log_options: LogOptions,
     /// Where `-strace` and `-d` output goes (stderr unless `-D`).
     pub log: Box<dyn Write + Send>,
+    /// The emulator's own settings and engine (for fork and exec).
+    pub emulator: Emulator,
 }
 
 impl std::fmt::Debug for Process {
@@ -125,21 +130,28 @@ table! {
     88 utimensat => fs::utimensat,
     93 exit => process::exit,
     94 exit_group => process::exit,
+    95 waitid => process::waitid,
     96 set_tid_address => process::set_tid_address,
     98 futex => process::futex,
     99 set_robust_list => process::set_robust_list,
     101 nanosleep => time::nanosleep,
+    102 getitimer => signal::getitimer,
+    103 setitimer => signal::setitimer,
     113 clock_gettime => time::clock_gettime,
     114 clock_getres => time::clock_getres,
     115 clock_nanosleep => time::clock_nanosleep,
     123 sched_getaffinity => process::sched_getaffinity,
     124 sched_yield => process::sched_yield,
-    129 kill => process::kill,
-    130 tkill => process::tkill,
-    131 tgkill => process::tgkill,
-    132 sigaltstack => process::sigaltstack,
-    134 rt_sigaction => process::rt_sigaction,
-    135 rt_sigprocmask => process::rt_sigprocmask,
+    129 kill => signal::kill,
+    130 tkill => signal::tkill,
+    131 tgkill => signal::tgkill,
+    132 sigaltstack => signal::sigaltstack,
+    133 rt_sigsuspend => signal::rt_sigsuspend,
+    134 rt_sigaction => signal::rt_sigaction,
+    135 rt_sigprocmask => signal::rt_sigprocmask,
+    136 rt_sigpending => signal::rt_sigpending,
+    137 rt_sigtimedwait => signal::rt_sigtimedwait,
+    138 rt_sigqueueinfo => signal::rt_sigqueueinfo,
     148 getresuid => process::getresuid,
     150 getresgid => process::getresgid,
     153 times => time::times,
@@ -166,6 +178,8 @@ table! {
     214 brk => mem::brk,
     215 munmap => mem::munmap,
     216 mremap => mem::mremap,
+    220 clone => spawn::clone,
+    221 execve => spawn::execve,
     222 mmap => mem::mmap,
     223 fadvise64 => fs::fadvise64,
     226 mprotect => mem::mprotect,
@@ -177,6 +191,7 @@ table! {
     261 prlimit64 => process::prlimit64,
     276 renameat2 => fs::renameat2,
     278 getrandom => process::getrandom,
+    281 execveat => spawn::execveat,
     291 statx => fs::statx,
     293 rseq => enosys,
     436 close_range => fs::close_range,
@@ -211,6 +226,7 @@ impl Process {
             sysroot: None,
             log_options: LogOptions::default(),
             log: Box::new(std::io::stderr()),
+            emulator: Emulator::default(),
         }
     }
 

@@ -1,174 +1,16 @@
-//! Process, identity, signal-bookkeeping and system-information syscalls.
-//!
-//! Signals: `rt_sigaction`, `rt_sigprocmask` and `sigaltstack` only record what the guest asks
-//! and return success; real delivery to guest handlers is a later milestone. A fatal signal the
-//! guest sends itself (`kill`/`tgkill`, e.g. from `abort`) ends the emulator with that signal.
+//! Process, identity and system-information syscalls (the signal syscalls are in
+//! [`super::signal`]).
 
 use super::{host_syscall, Process};
 use crate::errno::{Errno, SysResult};
-use crate::signals::die_with_signal;
-
-/// Signals whose default action is to do nothing.
-const IGNORED_BY_DEFAULT: &[u64] = &[
-    libc::SIGCHLD as u64,
-    libc::SIGURG as u64,
-    libc::SIGWINCH as u64,
-    libc::SIGCONT as u64,
-];
-/// `SIG_IGN` as a handler value.
-const SIG_IGN: u64 = 1;
-/// Highest signal number.
-pub const NSIG: usize = 64;
-
-/// What the guest told us about signals.
-#[derive(Debug)]
-pub struct SignalState {
-    /// Raw guest `struct sigaction` per signal (index = signal number).
-    pub actions: Vec<Vec<u8>>,
-    pub mask: u64,
-    /// `stack_t`: sp, flags (+pad), size.
-    pub altstack: [u8; 24],
-}
-
-impl SignalState {
-    pub fn new(sigaction_size: usize) -> SignalState {
-        let mut altstack = [0u8; 24];
-        altstack[8] = libc::SS_DISABLE as u8;
-        SignalState {
-            actions: vec![vec![0; sigaction_size]; NSIG + 1],
-            mask: 0,
-            altstack,
-        }
-    }
-
-    fn handler(&self, sig: usize) -> u64 {
-        self.actions.get(sig).map_or(0, |a| {
-            u64::from_le_bytes(a[..8].try_into().unwrap_or([0; 8]))
-        })
-    }
-}
 
 pub fn exit(p: &mut Process, a: [u64; 6]) -> SysResult {
     p.exit(a[0] as i32)
 }
 
-pub fn rt_sigaction(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let sig = a[0] as usize;
-    if sig == 0 || sig > NSIG || a[3] != 8 {
-        return Err(Errno::EINVAL);
-    }
-    let size = p.arch.sigaction_size;
-    let new = if a[1] != 0 {
-        Some(p.space.read_bytes(a[1], size)?)
-    } else {
-        None
-    };
-    if new.is_some() && (sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize) {
-        return Err(Errno::EINVAL);
-    }
-    if a[2] != 0 {
-        let old = p.signals.actions[sig].clone();
-        p.space.write_bytes(a[2], &old)?;
-    }
-    if let Some(new) = new {
-        p.signals.actions[sig] = new;
-        if sig == libc::SIGPIPE as usize {
-            mirror_sigpipe(p.signals.handler(sig));
-        }
-    }
-    Ok(0)
-}
-
-/// SIGPIPE is raised by the host kernel on the emulator's own `write`. With the guest's default
-/// action the host default kills us just as it would kill the guest; with a guest handler or
-/// `SIG_IGN` the host ignores it, so the write fails with `EPIPE` (handlers cannot run yet).
-pub fn mirror_sigpipe(guest_handler: u64) {
-    const SIG_DFL: u64 = 0;
-    let host = if guest_handler == SIG_DFL {
-        libc::SIG_DFL
-    } else {
-        libc::SIG_IGN
-    };
-    // SAFETY: setting a standard disposition for SIGPIPE.
-    unsafe { libc::signal(libc::SIGPIPE, host) };
-}
-
-pub fn rt_sigprocmask(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if a[3] != 8 {
-        return Err(Errno::EINVAL);
-    }
-    let old = p.signals.mask;
-    if a[1] != 0 {
-        let set = p.space.read_u64(a[1])?;
-        p.signals.mask = match a[0] as i32 {
-            libc::SIG_BLOCK => old | set,
-            libc::SIG_UNBLOCK => old & !set,
-            libc::SIG_SETMASK => set,
-            _ => return Err(Errno::EINVAL),
-        };
-    }
-    if a[2] != 0 {
-        p.space.write_u64(a[2], old)?;
-    }
-    Ok(0)
-}
-
-pub fn sigaltstack(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let new = if a[0] != 0 {
-        Some(p.space.read_bytes(a[0], 24)?)
-    } else {
-        None
-    };
-    if a[1] != 0 {
-        let old = p.signals.altstack;
-        p.space.write_bytes(a[1], &old)?;
-    }
-    if let Some(n) = new {
-        p.signals.altstack.copy_from_slice(&n);
-    }
-    Ok(0)
-}
-
-/// A signal sent to ourselves: ignored ones do nothing, the others take their default action
-/// (handlers are not run yet).
-fn signal_self(p: &mut Process, sig: u64) -> SysResult {
-    if sig == 0 {
-        return Ok(0);
-    }
-    if sig as usize > NSIG {
-        return Err(Errno::EINVAL);
-    }
-    if p.signals.handler(sig as usize) == SIG_IGN || IGNORED_BY_DEFAULT.contains(&sig) {
-        return Ok(0);
-    }
-    p.flush_log();
-    die_with_signal(sig as i32)
-}
-
 fn is_self(pid: u64) -> bool {
     // SAFETY: getpid cannot fail.
     pid as i32 == unsafe { libc::getpid() }
-}
-
-pub fn kill(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if is_self(a[0]) || a[0] as i32 == 0 {
-        return signal_self(p, a[1]);
-    }
-    host_syscall(libc::SYS_kill, [a[0] as i32 as u64, a[1], 0, 0, 0, 0])
-}
-
-pub fn tkill(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if is_self(a[0]) {
-        return signal_self(p, a[1]);
-    }
-    Err(Errno::ESRCH)
-}
-
-pub fn tgkill(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if is_self(a[0]) && is_self(a[1]) {
-        return signal_self(p, a[2]);
-    }
-    Err(Errno::ESRCH)
 }
 
 /// Syscalls with no arguments that only report on the process.
@@ -361,4 +203,23 @@ pub fn getgroups(p: &mut Process, a: [u64; 6]) -> SysResult {
         p.space.write_ptr(a[1], a[0] * 4)? as u64
     };
     host_syscall(libc::SYS_getgroups, [a[0], list, 0, 0, 0, 0])
+}
+
+/// `waitid(idtype, id, *infop, options, *rusage)`: `siginfo_t` (128 bytes) and `struct rusage`
+/// have the same layout on the guest arches and the host.
+pub fn waitid(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let info = if a[2] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[2], 128)? as u64
+    };
+    let rusage = if a[4] == 0 {
+        0
+    } else {
+        p.space.write_ptr(a[4], 144)? as u64
+    };
+    host_syscall(
+        libc::SYS_waitid,
+        [a[0], a[1] as i32 as u64, info, a[3], rusage, 0],
+    )
 }

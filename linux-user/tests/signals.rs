@@ -1,0 +1,104 @@
+//! Guest signal delivery, checked against qemu-user: the C programs in `tests/guest/signals/`
+//! are built for riscv64 and aarch64 (`-O2 -static`) and must give the same stdout and exit
+//! status (code or signal) under `emu-user` — with the IR interpreter only, with every block
+//! compiled, and with the default tiering — as under `qemu-riscv64` / `qemu-aarch64`. Skipped,
+//! with a message, when a cross compiler or qemu is missing.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
+const ARCHES: &[&str] = &["riscv64", "aarch64"];
+const TIERS: &[&[&str]] = &[
+    &["-tier1-threshold", "never"],
+    &["-tier1-threshold", "0"],
+    &[],
+];
+
+fn tool_missing(tool: &str) -> bool {
+    let missing = Command::new(tool).arg("--version").output().is_err();
+    if missing {
+        eprintln!("skipped: {tool} not installed");
+    }
+    missing
+}
+
+/// Build `tests/guest/signals/<name>.c` for `arch`; `None` when the tools are missing.
+fn build(arch: &str, name: &str) -> Option<PathBuf> {
+    let gcc = format!("{arch}-linux-gnu-gcc");
+    if tool_missing(&gcc) || tool_missing(&format!("qemu-{arch}")) {
+        return None;
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guest/signals")
+        .join(format!("{name}.c"));
+    let dir = std::env::temp_dir().join(format!("emu-signals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join(format!("{name}-{arch}"));
+    let out = Command::new(&gcc)
+        .args(["-O2", "-static", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .arg("-lm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(exe)
+}
+
+fn run(runner: &str, pre: &[&str], exe: &Path) -> Output {
+    Command::new(runner).args(pre).arg(exe).output().unwrap()
+}
+
+/// (exit code, terminating signal) of a run.
+fn status(o: &Output) -> (Option<i32>, Option<i32>) {
+    (o.status.code(), o.status.signal())
+}
+
+fn same_as_qemu(name: &str) {
+    for arch in ARCHES {
+        let Some(exe) = build(arch, name) else {
+            continue;
+        };
+        let qemu = run(&format!("qemu-{arch}"), &[], &exe);
+        for tier in TIERS {
+            let emu = run(EMU, tier, &exe);
+            assert_eq!(
+                String::from_utf8_lossy(&emu.stdout),
+                String::from_utf8_lossy(&qemu.stdout),
+                "{name} on {arch} with {tier:?}; emu stderr: {}",
+                String::from_utf8_lossy(&emu.stderr)
+            );
+            assert_eq!(
+                status(&emu),
+                status(&qemu),
+                "{name} on {arch} with {tier:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn handlers_masks_and_flags() {
+    same_as_qemu("sig_basic");
+}
+
+#[test]
+fn timers_restarts_and_alternate_stacks() {
+    same_as_qemu("sig_async");
+}
+
+#[test]
+fn fp_state_survives_handlers() {
+    same_as_qemu("sig_fpregs");
+}
+
+#[test]
+fn faults_become_guest_signals() {
+    same_as_qemu("sig_fault");
+}
