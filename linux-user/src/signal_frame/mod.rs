@@ -136,3 +136,130 @@ fn get_words(b: &[u8], off: usize, words: &mut [u64]) {
         *w = get_u64(b, off + 8 * i);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::{map_flags, Backing, Layout};
+
+    /// Sizes and offsets as glibc's `ucontext_t` has them (960 and 4560 bytes).
+    #[test]
+    fn frame_sizes_match_the_kernel() {
+        assert_eq!(riscv64::FRAME_SIZE, 128 + 960);
+        assert_eq!(aarch64::FRAME_SIZE, 128 + 4560);
+        assert_eq!(aarch64::FRAME_SIZE % 16, 0);
+    }
+
+    fn space() -> (AddressSpace, u64) {
+        let mut s = AddressSpace::new(Layout::default()).unwrap();
+        let flags = map_flags::PRIVATE | map_flags::ANONYMOUS;
+        let a = s.mmap(0, 0x4000, 3, flags, Backing::Anonymous).unwrap();
+        (s, a)
+    }
+
+    fn input(info: &[u8; 128], top: u64) -> FrameInput<'_> {
+        FrameInput {
+            signo: 10,
+            info,
+            uc_stack: [0; 24],
+            uc_sigmask: 0x1234,
+            handler: 0x5000,
+            return_to: 0x6000,
+            stack_top: top,
+        }
+    }
+
+    /// Setting up a frame and returning from it restores every register.
+    #[test]
+    fn sigreturn_restores_what_setup_saved() {
+        let (mut s, a) = space();
+        let info = [0u8; 128];
+        let mut rv = Rv64Cpu::new();
+        rv.header.pc = 0x1000;
+        for i in 1..32 {
+            rv.x[i] = i as u64 * 3;
+            rv.f[i] = i as u64 * 5;
+        }
+        rv.x[2] = a + 0x4000;
+        rv.frm = 3;
+        rv.fflags = 0x11;
+        let before = (rv.x, rv.f, rv.header.pc, rv.frm, rv.fflags);
+        setup(
+            &mut ArchCpu::Riscv64(&mut rv),
+            &mut s,
+            &input(&info, a + 0x4000),
+        )
+        .unwrap();
+        assert_eq!((rv.header.pc, rv.x[1], rv.x[10]), (0x5000, 0x6000, 10));
+        assert_eq!(rv.x[2] % 16, 0);
+        let r = restore(&mut ArchCpu::Riscv64(&mut rv), &s).unwrap();
+        assert_eq!(r.mask, 0x1234);
+        assert_eq!((rv.x, rv.f, rv.header.pc, rv.frm, rv.fflags), before);
+
+        let mut arm = A64Cpu::new();
+        arm.header.pc = 0x2000;
+        for i in 0..31 {
+            arm.x[i] = i as u64 * 7;
+        }
+        for (i, v) in arm.v.iter_mut().enumerate() {
+            *v = [i as u64, !(i as u64)];
+        }
+        arm.x[31] = a + 0x4000;
+        arm.flag_z = 1;
+        arm.flag_v = 1;
+        arm.fpcr = 0x0040_0000;
+        arm.fpsr = 0x10;
+        let before = (
+            arm.x,
+            arm.v,
+            arm.header.pc,
+            arm.flag_z,
+            arm.flag_v,
+            arm.fpcr,
+        );
+        setup(
+            &mut ArchCpu::Aarch64(&mut arm),
+            &mut s,
+            &input(&info, a + 0x4000),
+        )
+        .unwrap();
+        assert_eq!((arm.header.pc, arm.x[30], arm.x[0]), (0x5000, 0x6000, 10));
+        assert_eq!(arm.x[29], a + 0x4000 - 16, "frame record");
+        let r = restore(&mut ArchCpu::Aarch64(&mut arm), &s).unwrap();
+        assert_eq!(r.mask, 0x1234);
+        assert_eq!(
+            (
+                arm.x,
+                arm.v,
+                arm.header.pc,
+                arm.flag_z,
+                arm.flag_v,
+                arm.fpcr
+            ),
+            before
+        );
+        assert_eq!(arm.fpsr, 0x10);
+    }
+
+    /// A frame on an unmapped stack, or a corrupt one, is an error (SIGSEGV), not a panic.
+    #[test]
+    fn bad_stacks_and_frames_are_errors() {
+        let (mut s, a) = space();
+        let info = [0u8; 128];
+        let mut rv = Rv64Cpu::new();
+        assert!(setup(&mut ArchCpu::Riscv64(&mut rv), &mut s, &input(&info, 0x10)).is_err());
+        rv.x[2] = u64::MAX - 8;
+        assert!(restore(&mut ArchCpu::Riscv64(&mut rv), &s).is_err());
+        let mut arm = A64Cpu::new();
+        arm.x[31] = a + 8;
+        assert!(
+            restore(&mut ArchCpu::Aarch64(&mut arm), &s).is_err(),
+            "misaligned"
+        );
+        arm.x[31] = a;
+        assert!(
+            restore(&mut ArchCpu::Aarch64(&mut arm), &s).is_err(),
+            "no fpsimd"
+        );
+    }
+}
