@@ -40,6 +40,9 @@ struct Cli {
     /// Write logs to this file instead of stderr.
     #[arg(short = 'D', value_name = "logfile")]
     log_file: Option<PathBuf>,
+    /// Append to the -D file (set when a guest exec re-executes emu-user).
+    #[arg(long = "log-append", hide = true)]
+    log_append: bool,
     /// Log every system call (qemu's -strace).
     #[arg(long = "strace")]
     strace: bool,
@@ -182,6 +185,7 @@ fn main() {
             .unwrap_or(emu_backend::EngineConfig::default().tier1_threshold),
         log,
         log_file: cli.log_file.clone(),
+        log_append: cli.log_append,
         sysroot: emu_linux_user::sysroot::choose(cli.prefix.as_deref(), |k| std::env::var_os(k)),
     };
     let err = runner::run(&cfg);

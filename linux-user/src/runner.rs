@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub tier1_threshold: u32,
     pub log: LogOptions,
     pub log_file: Option<PathBuf>,
+    /// Append to `log_file` instead of truncating it (an emu-user re-executed by a guest exec).
+    pub log_append: bool,
     /// `-L` prefix for guest absolute paths.
     pub sysroot: Option<PathBuf>,
 }
@@ -126,7 +128,13 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
         cfg.tier1_threshold,
     );
     if let Some(path) = &cfg.log_file {
-        let f = std::fs::File::create(path).map_err(|e| setup(&path.display().to_string(), &e))?;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .append(cfg.log_append)
+            .truncate(!cfg.log_append)
+            .open(path)
+            .map_err(|e| setup(&path.display().to_string(), &e))?;
         process.log = Box::new(f);
     }
     // Rust starts with SIGPIPE ignored; the guest starts with the default action.

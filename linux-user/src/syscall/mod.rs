@@ -6,6 +6,7 @@
 mod fs;
 mod mem;
 mod process;
+mod shell;
 pub mod signal;
 mod spawn;
 pub mod stat;
@@ -93,6 +94,7 @@ table! {
     25 fcntl => fs::fcntl,
     29 ioctl => fs::ioctl,
     32 flock => fs::flock,
+    33 mknodat => shell::mknodat,
     34 mkdirat => fs::mkdirat,
     35 unlinkat => fs::unlinkat,
     36 symlinkat => fs::symlinkat,
@@ -120,6 +122,7 @@ table! {
     67 pread64 => fs::pread64,
     68 pwrite64 => fs::pwrite64,
     71 sendfile => fs::sendfile,
+    72 pselect6 => shell::pselect6,
     73 ppoll => fs::ppoll,
     78 readlinkat => fs::readlinkat,
     79 newfstatat => fs::newfstatat,

@@ -60,7 +60,7 @@ impl Emulator {
             o.extend(["-d".into(), "unimp".into()]);
         }
         if let Some(f) = log_file {
-            o.extend(["-D".into(), f.as_os_str().to_owned()]);
+            o.extend(["-D".into(), f.as_os_str().to_owned(), "--log-append".into()]);
         }
         if log.strace {
             o.push("-strace".into());
@@ -297,12 +297,7 @@ fn parse_shebang(header: &[u8]) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
 }
 
 /// Decide how to run `path` (host path) given as `guest_path` with `argv`.
-fn plan(
-    p: &Process,
-    path: &[u8],
-    guest_path: &[u8],
-    argv: &[Vec<u8>],
-) -> Result<Plan, Errno> {
+fn plan(p: &Process, path: &[u8], guest_path: &[u8], argv: &[Vec<u8>]) -> Result<Plan, Errno> {
     let header = read_header(path)?;
     if is_guest_elf(&header) {
         return Ok(Plan::Guest {
@@ -390,10 +385,89 @@ fn exec_at(p: &mut Process, dirfd: i32, path: u64, argv: u64, envp: u64, flags: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::memory::{map_flags, AddressSpace, Layout};
+
+    fn process() -> Process {
+        let space = AddressSpace::new(Layout::default()).unwrap();
+        Process::new(
+            space,
+            arch::info(GuestArch::Riscv64),
+            std::path::PathBuf::from("/bin/true"),
+        )
+    }
+
+    /// A scratch guest page holding `path` (NUL-terminated).
+    fn guest_string(p: &mut Process, path: &[u8]) -> u64 {
+        let flags = (map_flags::PRIVATE | map_flags::ANONYMOUS) as u64;
+        let buf = p.dispatch(222, [0, 0x1000, 3, flags, u64::MAX, 0]);
+        p.space.write_bytes(buf, path).unwrap();
+        p.space.write_bytes(buf + path.len() as u64, &[0]).unwrap();
+        buf
+    }
+
+    #[test]
+    fn fork_child_status_and_tid_word() {
+        let mut p = process();
+        let word = guest_string(&mut p, b"\0\0\0\0");
+        let flags = libc::SIGCHLD as u64 | clone_flags::CHILD_SETTID;
+        let pid = p.dispatch(220, [flags, 0, 0, 0, word, 0]);
+        if pid == 0 {
+            let tid = p.space.read_bytes(word, 4).unwrap();
+            // SAFETY: gettid cannot fail.
+            let ok =
+                u32::from_le_bytes(tid.try_into().unwrap()) == unsafe { libc::gettid() } as u32;
+            // SAFETY: ending the forked test child without running the harness's cleanup.
+            unsafe { libc::_exit(if ok { 42 } else { 1 }) }
+        }
+        assert!((pid as i64) > 0, "{}", pid as i64);
+        let mut st = 0;
+        // SAFETY: waiting for our own child into a local.
+        assert_eq!(unsafe { libc::waitpid(pid as i32, &mut st, 0) }, pid as i32);
+        assert!(
+            libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 42,
+            "{st:#x}"
+        );
+    }
+
+    #[test]
+    fn threads_are_enosys_and_bad_flags_einval() {
+        let mut p = process();
+        let thread = 0x3d0f00; // glibc's pthread_create flags
+        assert_eq!(
+            p.dispatch(220, [thread, 0, 0, 0, 0, 0]) as i64,
+            -(libc::ENOSYS as i64)
+        );
+        let new_ns = 0x2000_0000 | libc::SIGCHLD as u64; // CLONE_NEWUTS
+        assert_eq!(
+            p.dispatch(220, [new_ns, 0, 0, 0, 0, 0]) as i64,
+            -(libc::EINVAL as i64)
+        );
+    }
+
+    #[test]
+    fn exec_errors_come_before_the_exec() {
+        let mut p = process();
+        for (path, errno) in [
+            (&b"/nonexistent/emu-prog"[..], libc::ENOENT),
+            (b"/tmp", libc::EACCES),
+            (b"", libc::ENOENT),
+        ] {
+            let addr = guest_string(&mut p, path);
+            let r = p.dispatch(221, [addr, 0, 0, 0, 0, 0]) as i64;
+            assert_eq!(r, -(errno as i64), "{}", String::from_utf8_lossy(path));
+        }
+        assert_eq!(
+            p.dispatch(221, [0xdead_0000, 0, 0, 0, 0, 0]) as i64,
+            -(libc::EFAULT as i64)
+        );
+    }
 
     #[test]
     fn shebang_lines() {
-        assert_eq!(parse_shebang(b"#!/bin/sh\necho"), Some((b"/bin/sh".to_vec(), None)));
+        assert_eq!(
+            parse_shebang(b"#!/bin/sh\necho"),
+            Some((b"/bin/sh".to_vec(), None))
+        );
         assert_eq!(
             parse_shebang(b"#! /usr/bin/env  python3 -u \n"),
             Some((b"/usr/bin/env".to_vec(), Some(b"python3 -u".to_vec())))
@@ -427,7 +501,15 @@ mod tests {
         let o: Vec<_> = o.iter().map(|s| s.to_str().unwrap()).collect();
         assert_eq!(
             o,
-            ["-L", "/r", "-d", "unimp", "-strace", "-tier1-threshold", "never"]
+            [
+                "-L",
+                "/r",
+                "-d",
+                "unimp",
+                "-strace",
+                "-tier1-threshold",
+                "never"
+            ]
         );
     }
 }

@@ -1,0 +1,131 @@
+//! End-to-end tests of processes: `guest/process.c` (fork, vfork, wait statuses, waitid,
+//! pipes, exec failures and host programs, dup/fcntl, sessions), built statically for riscv64
+//! and aarch64, must print the same and exit the same under emu-user (in every tier setting)
+//! as under `qemu-<arch>`, the oracle. Exec of guest programs (`process exec`) cannot be
+//! checked against qemu-user, which without binfmt_misc fails it with `ENOEXEC`; its output is
+//! compared with the text a real machine prints. Skipped, with a printed reason, when the
+//! cross compiler or qemu is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
+/// The tier settings every program is compared in.
+const TIERS: &[&[&str]] = &[
+    &["-tier1-threshold", "0"],
+    &[],
+    &["-tier1-threshold", "never"],
+];
+
+/// A temp dir removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Build `guest/process.c` for `arch` as `DIR/process-ARCH` (`tag` keeps the directories of
+/// tests running in parallel apart); `None` (with the reason printed)
+/// when the tools are missing.
+fn build(arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
+    let (gcc, qemu) = (format!("{arch}-linux-gnu-gcc"), format!("qemu-{arch}"));
+    for tool in [&gcc, &qemu] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            eprintln!("skipped: {tool} not installed");
+            return None;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("emu-process-{}-{arch}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir(dir);
+    let exe = dir.0.join(format!("process-{arch}"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/process.c");
+    let out = Command::new(&gcc)
+        .args(["-O2", "-static", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{gcc}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((dir, exe))
+}
+
+fn run(cmd: &str, pre: &[&str], exe: &Path, args: &[&str]) -> Output {
+    Command::new(cmd)
+        .args(pre)
+        .arg(exe)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn check_against_qemu(arch: &str) {
+    let Some((_dir, exe)) = build(arch, "qemu") else {
+        return;
+    };
+    let want = run(&format!("qemu-{arch}"), &[], &exe, &[]);
+    assert!(want.status.success(), "qemu-{arch}: {want:?}");
+    for tier in TIERS {
+        let got = run(EMU, tier, &exe, &[]);
+        assert_eq!(
+            String::from_utf8_lossy(&got.stdout),
+            String::from_utf8_lossy(&want.stdout),
+            "{arch} {tier:?}: stdout (stderr: {})",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        assert_eq!(got.status.code(), want.status.code(), "{arch} {tier:?}");
+    }
+}
+
+/// What a real machine (or qemu-user with binfmt_misc) prints for `process exec`.
+const EXEC_EXPECTED: &str = "\
+child: exe process-ARCH, argc=3 [renamed] [child] [a b] EMU_T=yes
+exec /proc/self/exe: exited 5
+child: exe process-ARCH, argc=4 [<path>] [child] [<path>] [x] EMU_T=-
+exec script: exited 5
+child: exe process-ARCH, argc=2 [self] [child] EMU_T=-
+vfork+exec: exited 5
+";
+
+fn check_exec(arch: &str) {
+    let Some((_dir, exe)) = build(arch, "exec") else {
+        return;
+    };
+    let want = EXEC_EXPECTED.replace("ARCH", arch);
+    for tier in TIERS {
+        let got = run(EMU, tier, &exe, &["exec"]);
+        assert_eq!(
+            String::from_utf8_lossy(&got.stdout),
+            want,
+            "{arch} {tier:?} (stderr: {})",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        assert_eq!(got.status.code(), Some(0), "{arch} {tier:?}");
+    }
+}
+
+#[test]
+fn riscv64_processes_match_qemu() {
+    check_against_qemu("riscv64");
+}
+
+#[test]
+fn aarch64_processes_match_qemu() {
+    check_against_qemu("aarch64");
+}
+
+#[test]
+fn riscv64_exec_of_guest_programs() {
+    check_exec("riscv64");
+}
+
+#[test]
+fn aarch64_exec_of_guest_programs() {
+    check_exec("aarch64");
+}
