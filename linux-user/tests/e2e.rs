@@ -17,15 +17,18 @@ fn tool_missing(tool: &str) -> bool {
     missing
 }
 
-/// Build `tests/guest/<name>.c` into a fresh temp dir; `None` when the tools are missing.
+/// Build `tests/guest/<name>.c` into a fresh temp dir (one per call: tests run in parallel and
+/// may build the same program); `None` when the tools are missing.
 fn build(name: &str) -> Option<(PathBuf, PathBuf)> {
+    static BUILDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if tool_missing("riscv64-linux-gnu-gcc") || tool_missing("qemu-riscv64") {
         return None;
     }
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/guest")
         .join(format!("{name}.c"));
-    let dir = std::env::temp_dir().join(format!("emu-e2e-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("emu-e2e-{}-{name}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let exe = dir.join(name);
     let out = Command::new("riscv64-linux-gnu-gcc")
