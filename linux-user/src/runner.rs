@@ -140,7 +140,8 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     // Rust starts with SIGPIPE ignored; the guest starts with the default action.
     crate::syscall::mirror_sigpipe(0);
     fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
-    signals::install().map_err(|e| setup("cannot install the signal handlers", &e))?;
+    signals::install(&mut process.signals)
+        .map_err(|e| setup("cannot install the signal handlers", &e))?;
     fault::set_exit_request(&cpu.header().exit_request);
 
     loop {

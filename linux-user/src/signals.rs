@@ -80,20 +80,27 @@ fn caught_signals() -> impl Iterator<Item = i32> {
         .chain(FIRST_RT_CAUGHT..=NSIG as i32)
 }
 
-/// Install the host handlers of every signal the guest can receive from outside.
-pub fn install() -> std::io::Result<()> {
+/// Install the host handlers of every signal the guest can receive from outside. A signal the
+/// emulator was started with ignored (e.g. SIGINT in a background job) starts ignored in the
+/// guest too, as across `execve`.
+pub fn install(state: &mut SignalState) -> std::io::Result<()> {
     for sig in caught_signals() {
         // SAFETY: a zeroed sigaction is valid; we fill handler, flags and mask before use.
         let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: as above, filled by the kernel.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
         act.sa_sigaction = host_handler as *const () as usize;
         act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
-        // SAFETY: valid sigaction struct; the handler is an `extern "C"` fn of the right shape.
+        // SAFETY: valid sigaction structs; the handler is an `extern "C"` fn of the right shape.
         let r = unsafe {
             libc::sigemptyset(&mut act.sa_mask);
-            libc::sigaction(sig, &act, std::ptr::null_mut())
+            libc::sigaction(sig, &act, &mut old)
         };
         if r != 0 {
             return Err(std::io::Error::last_os_error());
+        }
+        if old.sa_sigaction == libc::SIG_IGN && sig != libc::SIGPIPE {
+            state.actions[sig as usize].handler = SIG_IGN;
         }
     }
     Ok(())
