@@ -4,8 +4,9 @@
 #   testsuite/guest/ARCH/NAME.c    programs for one arch (inline asm tables and the like)
 # into testsuite/build/ARCH/NAME with ARCH-linux-gnu-gcc -O2 -static ... -lm, plus the words in
 # NAME.cflags and NAME.ARCH.cflags next to the source (e.g. -latomic, -march=...), plus the
-# variants below. For aarch64 every program is also built with -O3 -ftree-vectorize as NAME.vec,
-# so the auto-vectorized (NEON) code paths run too.
+# variants below. For aarch64 every portable program is also built with -O3 -ftree-vectorize as
+# NAME.vec, so the auto-vectorized (NEON) code paths run too (the arch-specific programs are
+# inline-asm tables, which vectorizing does not change).
 # Incremental: a program is rebuilt only when its source, flags or this script are newer.
 #
 #   build.sh [--arch A]... [NAME...]      build every program, or the named ones
@@ -60,13 +61,15 @@ programs() {
     done
 }
 
-# Like programs, plus the NAME.vec builds on aarch64.
+# Like programs, plus the NAME.vec builds of the portable programs on aarch64.
 all_programs() {
     local arch="$1" name source flags
     programs "$arch"
     if [[ $arch == aarch64 ]]; then
         programs "$arch" | while read -r name source flags; do
-            echo "$name.vec $source ${vec_flags[*]} $flags"
+            if [[ $source != */* ]]; then
+                echo "$name.vec $source ${vec_flags[*]} $flags"
+            fi
         done
     fi
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Downloads real Debian arm64 programs and the libraries they need (apt-get download, no
-# installation) and unpacks them into testsuite/build/debian-arm64/root, the sysroot
-# testsuite/tests/debian_arm64.rs runs them from with -L. Needs the arm64 architecture in dpkg
-# (added here if missing). Safe to rerun: does nothing once the sysroot is complete.
+# Downloads real Debian arm64 programs (busybox-static, interpreters, compressors, sqlite3, text
+# tools) and the libraries they need with `apt-get download` (nothing is installed) and unpacks
+# them into testsuite/build/debian-arm64/root: the sysroot tests/real_programs.rs runs them from
+# (with -L) under emu-user and qemu-aarch64. Enables dpkg's arm64 architecture if needed.
+# Safe to rerun: does nothing once the sysroot holds this package list. Exit status 1 when the
+# download fails (the tests then skip with the reason).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,8 +13,8 @@ root="$dest/root"
 packages=(
     libc6 libgcc-s1 libstdc++6 zlib1g libtinfo6 libncursesw6 libreadline8 libselinux1
     libpcre2-8-0 libacl1 libattr1 libgmp10 libmpfr6 libsigsegv2 libcrypt1 libexpat1 libssl3
-    lua5.4 liblua5.4-0 gzip xz-utils liblzma5 bzip2 libbz2-1.0 sqlite3 libsqlite3-0 bc
-    jq libjq1 libonig5 gawk grep sed coreutils perl-base
+    busybox-static lua5.4 liblua5.4-0 gzip xz-utils liblzma5 bzip2 libbz2-1.0 sqlite3
+    libsqlite3-0 bc jq libjq1 libonig5 gawk grep sed coreutils perl-base
     python3.11-minimal libpython3.11-minimal
 )
 stamp="$dest/complete"
@@ -25,18 +27,24 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo_cmd=(sudo)
 fi
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "fetch-debian-arm64: enabling the arm64 architecture (dpkg --add-architecture arm64)" >&2
     "${sudo_cmd[@]}" dpkg --add-architecture arm64
     "${sudo_cmd[@]}" apt-get update -q
 fi
 
 rm -rf "$dest"
-mkdir -p "$dest/debs" "$root"
+mkdir -p "$dest/debs"
 cd "$dest/debs"
-# apt drops privileges to _apt for downloads; let it write here.
-chmod 777 .
-apt-get download -q "${packages[@]/%/:arm64}"
+chmod 777 . # apt's sandbox user (_apt) writes the .deb files here
+if ! apt-get download -q "${packages[@]/%/:arm64}" > /dev/null; then
+    # The package lists may predate the arm64 architecture: refresh them once.
+    "${sudo_cmd[@]}" apt-get update -q
+    apt-get download -q "${packages[@]/%/:arm64}" > /dev/null
+fi
+mkdir -p "$root.tmp"
 for deb in *.deb; do
-    dpkg -x "$deb" "$root"
+    dpkg -x "$deb" "$root.tmp"
 done
+mv "$root.tmp" "$root"
 echo "${packages[*]}" > "$stamp"
 echo "fetch-debian-arm64: $(ls | wc -l) packages unpacked into ${root#"$here/"}" >&2

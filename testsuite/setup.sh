@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing emu needs on Debian: the riscv64 and aarch64 cross compilers
 # and libcs, qemu-user (the oracle and the benchmark peer), cmake (softfloat-sys), a C toolchain,
-# and Rust through rustup when cargo is missing; then Debian's busybox-static for arm64 (enables
-# the arm64 foreign architecture once, downloads the .deb with apt-get download and unpacks it
-# into testsuite/build/sysroot-arm64/ for tests/busybox.rs; a failed download only warns, and
-# that test skips). Only missing pieces are installed; safe to rerun.
+# and Rust through rustup when cargo is missing; then real Debian arm64 programs
+# (fetch-debian-arm64.sh: enables the arm64 foreign architecture once, downloads the .debs with
+# apt-get download and unpacks them into testsuite/build/debian-arm64/root for
+# tests/real_programs.rs; a failed download only warns, and that test skips). Only missing
+# pieces are installed; safe to rerun.
 # Non-interactive; uses sudo when not root.
 set -euo pipefail
 
@@ -45,34 +46,9 @@ if ! command -v cargo > /dev/null && [[ ! -x "$HOME/.cargo/bin/cargo" ]]; then
     echo "setup: Rust is in ~/.cargo/bin; open a new shell or run: . \"\$HOME/.cargo/env\"" >&2
 fi
 
-# busybox-static:arm64, unpacked (not installed) into testsuite/build/sysroot-arm64/.
+# Real Debian arm64 programs (busybox-static, lua, python3, sqlite3, ...), unpacked (not
+# installed) into testsuite/build/debian-arm64/root for tests/real_programs.rs.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-sysroot="$here/build/sysroot-arm64"
-if [[ ! -x "$sysroot/bin/busybox" ]]; then
-    fetch_busybox() {
-        local tmp
-        if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-            echo "setup: enabling the arm64 architecture for apt (dpkg --add-architecture arm64)" >&2
-            "${sudo_cmd[@]}" dpkg --add-architecture arm64
-            "${sudo_cmd[@]}" apt-get update -q
-        fi
-        tmp="$(mktemp -d)"
-        chmod 777 "$tmp" # apt's sandbox user (_apt) writes the .deb there
-        # apt-get download writes into the current directory, as the calling user.
-        if ! (cd "$tmp" && apt-get download -q busybox-static:arm64 > /dev/null); then
-            # The package lists may predate the arm64 architecture: refresh them once.
-            "${sudo_cmd[@]}" apt-get update -q
-            (cd "$tmp" && apt-get download -q busybox-static:arm64 > /dev/null) || { rm -rf "$tmp"; return 1; }
-        fi
-        rm -rf "$sysroot.tmp"
-        mkdir -p "$sysroot.tmp"
-        dpkg -x "$tmp"/busybox-static_*_arm64.deb "$sysroot.tmp" || { rm -rf "$tmp"; return 1; }
-        rm -rf "$tmp" "$sysroot"
-        mv "$sysroot.tmp" "$sysroot"
-    }
-    if fetch_busybox; then
-        echo "setup: unpacked busybox-static:arm64 into $sysroot" >&2
-    else
-        echo "setup: warning: could not download busybox-static:arm64; tests/busybox.rs will skip" >&2
-    fi
+if ! "$here/fetch-debian-arm64.sh"; then
+    echo "setup: warning: could not download the Debian arm64 programs; tests/real_programs.rs will skip" >&2
 fi

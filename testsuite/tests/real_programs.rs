@@ -1,12 +1,14 @@
-//! Debian's `busybox-static` for arm64 under emu-user, checked against qemu-aarch64: every case
-//! runs one applet (or, for `sh`, a shell script with pipelines) in a fresh scratch directory
-//! holding the same input files, under qemu-aarch64 (the oracle) and under the emulator at each
-//! tier setting, and stdout and the exit status must match byte for byte.
+//! Real Debian arm64 programs under emu-user, checked against qemu-aarch64: Debian's static
+//! `busybox` (one applet, or a shell script with pipelines, a case) and dynamic programs
+//! (interpreters, compressors, a database, text tools) run from a Debian sysroot with `-L`.
+//! Every case runs its command lines in a fresh scratch directory holding the same input files,
+//! under qemu-aarch64 (the oracle) and under the emulator at each tier setting; stdout and the
+//! exit status of every step must match byte for byte.
 //!
-//! `testsuite/setup.sh` unpacks the binary into `testsuite/build/sysroot-arm64/bin/busybox`
-//! (`apt-get download busybox-static:arm64`); without it, or without qemu-aarch64, the test
-//! skips with the reason. Cases listed in `testsuite/known-failures/busybox-aarch64.txt` may
-//! still fail (pipelines need fork in emu-user); one that passes must leave the list.
+//! `testsuite/fetch-debian-arm64.sh` (run by `setup.sh`) unpacks the packages into
+//! `testsuite/build/debian-arm64/root`; without it, or without qemu-aarch64, the test skips with
+//! the reason. Cases listed in `testsuite/known-failures/real-programs-aarch64.txt` may still
+//! fail; one that passes must leave the list.
 //!
 //! Knobs as in `guest_programs.rs`: `EMU_USER` (e.g. `/usr/bin/qemu-aarch64`, to check the
 //! harness; the known-failures list then does not apply), `EMU_TIERS`, `EMU_TEST_FILTER` (a
@@ -16,6 +18,7 @@
 mod common;
 
 use common::{Item, KnownFailures, RunOutput};
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,8 +27,9 @@ use std::time::Duration;
 
 const QEMU: &str = "qemu-aarch64";
 
-/// One case: the busybox command lines run in order in one scratch directory (each starts with
-/// the applet name), and an optional file (in that directory) to feed as stdin to every step.
+/// One case: command lines run in order in one scratch directory, and an optional file (in that
+/// directory) to feed as stdin to every step. A busybox case's steps start with the applet name;
+/// a Debian case's with the program's path inside the sysroot.
 struct Case {
     name: &'static str,
     steps: &'static [&'static [&'static str]],
@@ -40,7 +44,8 @@ const fn case(name: &'static str, steps: &'static [&'static [&'static str]]) -> 
     }
 }
 
-const CASES: &[Case] = &[
+/// Debian's busybox-static: `busybox STEP...`.
+const BUSYBOX_CASES: &[Case] = &[
     case("echo", &[&["echo", "hello", "world"], &["echo", "-n", "no newline"], &["echo", "-e", "tab\\there\\nline2\\x41"]]),
     case("printf", &[&["printf", "%5d|%-4s|%x|%o|%c|%%|%.3f|%e\\n", "42", "ab", "255", "8", "z", "3.14159", "12345.678"]]),
     case("seq", &[&["seq", "5"], &["seq", "1", "3", "20"], &["seq", "-w", "8", "11"], &["seq", "-s", ",", "3", "-1", "-3"]]),
@@ -78,6 +83,26 @@ const CASES: &[Case] = &[
     case("sh_find_md5", &[&["sh", "-c", "find tree -type f | sort | xargs md5sum"]]),
 ];
 
+/// Dynamic Debian programs, run from the sysroot: `SYSROOT/STEP[0] STEP[1..]`.
+const DEBIAN_CASES: &[Case] = &[
+    case("lua", &[&["usr/bin/lua5.4", "-e", "local t = {} for i = 1, 20000 do t[i] = (i * 7919) % 10007 end table.sort(t) local s = 0 for i = 1, #t do s = s + t[i] * i end local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end print(s, fib(22), string.format('%.12f %g', math.sin(1.5) * math.sqrt(2), 2^0.5), ('abc'):rep(3):upper(), string.find('hello world', 'o w'))"]]),
+    case("python3", &[&["usr/bin/python3.11", "-S", "-c", "import math, re\nd = {i: i * i for i in range(1000)}\nprint(sum(d.values()), math.factorial(40), re.sub(r'(\\d)', r'<\\1>', 'a1b22'), 1 / 3, 2 ** 0.5, float('1e308') * 10, sorted('python'), '%.5e' % math.pi, int('ff', 16), divmod(-7, 2))\nclass A:\n    def __init__(s, x): s.x = x\n    def __repr__(s): return 'A(%r)' % s.x\nprint([A(i) for i in range(3)], bytes(range(5)).hex(), [x for x in range(30) if x % 7 == 3])"]]),
+    case("perl", &[&["usr/bin/perl", "-e", "my %h; $h{$_ % 17} += $_ for 1 .. 5000; print join(',', map { \"$_=$h{$_}\" } sort { $a <=> $b } keys %h), \"\\n\"; printf(\"%.10f\\n\", atan2(1, 1) * 4); $_ = 'hello world'; s/(\\w+)/\\u$1/g; print \"$_\\n\";"]]),
+    case("gzip", &[&["bin/gzip", "-9", "-k", "words.txt"], &["bin/gzip", "-l", "words.txt.gz"], &["bin/gzip", "-d", "-c", "words.txt.gz"], &["usr/bin/md5sum", "words.txt.gz"]]),
+    case("xz", &[&["usr/bin/xz", "-k", "nums.txt"], &["usr/bin/xz", "-l", "nums.txt.xz"], &["usr/bin/xz", "-d", "-c", "nums.txt.xz"], &["usr/bin/md5sum", "nums.txt.xz"]]),
+    case("bzip2", &[&["bin/bzip2", "-k", "data.csv"], &["bin/bzip2", "-d", "-c", "data.csv.bz2"], &["usr/bin/md5sum", "data.csv.bz2"]]),
+    case("sqlite3", &[&["usr/bin/sqlite3", ":memory:", "create table t(name, age int, city); .import --csv data.csv t", "select city, count(*), avg(age) from t group by city order by city;", "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000) select sum(x * x), printf('%.4f', avg(x)) from c;", "select upper(name) || ':' || age from t where age > 20 order by age desc;"]]),
+    Case {
+        name: "bc",
+        steps: &[&["usr/bin/bc", "-l"]],
+        stdin: Some("bc.txt"),
+    },
+    case("jq", &[&["usr/bin/jq", "-c", ".a[2].b, (.d * 2), ([.a[] | numbers] | add), (keys)", "doc.json"]]),
+    case("gawk", &[&["usr/bin/gawk", "-F", ",", "{ s += $2; n[$3]++; print toupper($1), length($1), sqrt($2) } END { printf \"%d %.4f\\n\", s, s / NR; PROCINFO[\"sorted_in\"] = \"@ind_str_asc\"; for (k in n) print k, n[k] }", "data.csv"]]),
+    case("grep_sed", &[&["bin/grep", "-n", "-E", "an+a|^[ef]", "words.txt"], &["bin/sed", "-E", "s/([a-z]+),([0-9]+)/\\2=\\1/; y/abc/ABC/", "data.csv"]]),
+    case("coreutils", &[&["usr/bin/sort", "-t", ",", "-k", "2n", "data.csv"], &["usr/bin/sha256sum", "words.txt", "nums.txt"], &["usr/bin/factor", "1234567890123", "600851475143"], &["usr/bin/seq", "-f", "%.3f", "0", "0.25", "1"], &["usr/bin/cut", "-d", ",", "-f", "3", "data.csv"], &["usr/bin/wc", "words.txt"], &["usr/bin/od", "-A", "d", "-t", "x2", "sorted.txt"]]),
+];
+
 /// The input files every case finds in its scratch directory.
 const FIXTURES: &[(&str, &str)] = &[
     (
@@ -91,14 +116,67 @@ const FIXTURES: &[(&str, &str)] = &[
     ),
     ("sorted.txt", "a\na\nb\nc\nc\nc\nd\n"),
     ("encoded.txt", "aGVsbG8sIGJ1c3lib3gK\n"),
+    ("bc.txt", "scale=40\n4*a(1)\ne(1)\nsqrt(2)\n2^100\n"),
+    (
+        "doc.json",
+        "{\"a\": [1, 2, {\"b\": \"c\"}, 4.5], \"d\": 3.5, \"z\": null}\n",
+    ),
     ("tree/c.txt", "the needle is here\n"),
     ("tree/a/b.txt", "nothing to see\n"),
     ("tree/d/e.txt", "another needle\nsecond line\n"),
     ("tree/d/f.dat", "binary-ish \x01\x02\n"),
 ];
 
-fn busybox_path() -> PathBuf {
-    common::testsuite_dir().join("build/sysroot-arm64/bin/busybox")
+/// The Debian arm64 sysroot `fetch-debian-arm64.sh` unpacks.
+fn sysroot() -> PathBuf {
+    common::testsuite_dir().join("build/debian-arm64/root")
+}
+
+/// How a suite's steps become command lines.
+#[derive(Clone, Copy)]
+enum Launch {
+    /// `busybox STEP...` (the static binary, no sysroot needed).
+    Busybox,
+    /// `-L SYSROOT SYSROOT/STEP[0] STEP[1..]` (dynamic programs).
+    Sysroot,
+}
+
+/// A named set of cases.
+struct Suite {
+    name: &'static str,
+    cases: &'static [Case],
+    launch: Launch,
+}
+
+const BUSYBOX: Suite = Suite {
+    name: "busybox",
+    cases: BUSYBOX_CASES,
+    launch: Launch::Busybox,
+};
+
+const DEBIAN: Suite = Suite {
+    name: "debian",
+    cases: DEBIAN_CASES,
+    launch: Launch::Sysroot,
+};
+
+impl Launch {
+    /// The arguments after the emulator's own options for one step.
+    fn command_line(self, step: &[&str]) -> Vec<OsString> {
+        let root = sysroot();
+        match self {
+            Launch::Busybox => std::iter::once(root.join("bin/busybox").into_os_string())
+                .chain(step.iter().map(Into::into))
+                .collect(),
+            Launch::Sysroot => {
+                let program = root.join(step.first().copied().unwrap_or_default());
+                let mut line: Vec<OsString> =
+                    vec!["-L".into(), root.into_os_string(), program.into_os_string()];
+                line.extend(step.iter().skip(1).map(Into::into));
+                line
+            }
+        }
+    }
 }
 
 /// A fresh scratch directory with the fixtures, removed when dropped.
@@ -107,7 +185,7 @@ struct Scratch(PathBuf);
 impl Scratch {
     fn new(case: &str, who: &str) -> Result<Scratch, String> {
         let dir =
-            std::env::temp_dir().join(format!("emu-busybox-{}-{case}-{who}", std::process::id()));
+            std::env::temp_dir().join(format!("emu-real-{}-{case}-{who}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         for (name, text) in FIXTURES {
             let path = dir.join(name);
@@ -131,6 +209,7 @@ impl Drop for Scratch {
 fn run_case(
     runner: &Path,
     args: &[&str],
+    launch: Launch,
     case: &Case,
     who: &str,
     timeout: Duration,
@@ -145,8 +224,7 @@ fn run_case(
     for step in case.steps {
         let mut cmd = Command::new(runner);
         cmd.args(args)
-            .arg(busybox_path())
-            .args(*step)
+            .args(launch.command_line(step))
             .current_dir(&scratch.0);
         let stdin = case.stdin.map(|f| scratch.0.join(f));
         let run = common::run_with_stdin(cmd, timeout, stdin.as_deref())
@@ -161,17 +239,18 @@ fn run_case(
     Ok(all)
 }
 
-/// Why the test cannot run here, if it cannot.
+/// Why the tests cannot run here, if they cannot.
 fn skip_reason() -> Option<String> {
     if let Some(arches) = common::env_var("EMU_TEST_ARCH") {
         if !arches.split(',').any(|a| a.trim() == "aarch64") {
             return Some(format!("EMU_TEST_ARCH={arches} excludes aarch64"));
         }
     }
-    if !busybox_path().is_file() {
+    let stamp = sysroot().with_file_name("complete");
+    if !stamp.is_file() {
         return Some(format!(
-            "{} is missing (testsuite/setup.sh downloads busybox-static:arm64)",
-            busybox_path().display()
+            "{} is missing (testsuite/fetch-debian-arm64.sh downloads the packages)",
+            sysroot().display()
         ));
     }
     if !common::tool_available(QEMU) {
@@ -180,39 +259,60 @@ fn skip_reason() -> Option<String> {
     None
 }
 
-#[test]
-fn busybox_matches_qemu() {
-    if let Some(why) = skip_reason() {
-        eprintln!("SKIPPED busybox_matches_qemu: {why}");
-        return;
+/// The known-failures list (both suites), checked to name only existing cases.
+fn known_failures(emu: &Path) -> KnownFailures {
+    if common::is_qemu(emu) {
+        return KnownFailures::default();
     }
-    let emu = common::emulator().unwrap_or_else(|e| panic!("no emulator to test: {e}"));
-    let tiers = common::tier_settings(&emu).unwrap_or_else(|e| panic!("{e}"));
-    let known = if common::is_qemu(&emu) {
-        KnownFailures::default()
-    } else {
-        KnownFailures::load("busybox-aarch64").unwrap_or_else(|e| panic!("{e}"))
-    };
+    let known = KnownFailures::load("real-programs-aarch64").unwrap_or_else(|e| panic!("{e}"));
+    let all = BUSYBOX.cases.iter().chain(DEBIAN.cases);
     if let Some(stale) = known
         .entries
         .keys()
-        .find(|n| !CASES.iter().any(|c| c.name == n.as_str()))
+        .find(|n| !all.clone().any(|c| c.name == n.as_str()))
     {
         panic!(
             "{} lists {stale}, which is not a case",
             known.display_path()
         );
     }
+    known
+}
+
+#[test]
+fn busybox_matches_qemu() {
+    run_suite(&BUSYBOX);
+}
+
+#[test]
+fn debian_programs_match_qemu() {
+    run_suite(&DEBIAN);
+}
+
+/// Runs every selected case of `suite` under qemu and the emulator and compares.
+fn run_suite(suite: &Suite) {
+    if let Some(why) = skip_reason() {
+        eprintln!("SKIPPED {} programs: {why}", suite.name);
+        return;
+    }
+    let emu = common::emulator().unwrap_or_else(|e| panic!("no emulator to test: {e}"));
+    let tiers = common::tier_settings(&emu).unwrap_or_else(|e| panic!("{e}"));
+    let known = known_failures(&emu);
     let filter = common::env_var("EMU_TEST_FILTER");
-    let cases: Vec<&Case> = CASES
+    let cases: Vec<&Case> = suite
+        .cases
         .iter()
         .filter(|c| filter.as_ref().is_none_or(|f| c.name.contains(f.as_str())))
         .collect();
-    assert!(!cases.is_empty(), "no busybox cases selected");
+    if cases.is_empty() {
+        eprintln!("no {} cases selected by EMU_TEST_FILTER", suite.name);
+        return;
+    }
     let timeout = common::run_timeout();
     eprintln!(
-        "running {} busybox cases x {} tier settings under {} (oracle: {QEMU})",
+        "running {} {} cases x {} tier settings under {} (oracle: {QEMU})",
         cases.len(),
+        suite.name,
         tiers.len(),
         emu.display()
     );
@@ -220,7 +320,7 @@ fn busybox_matches_qemu() {
     let items: Vec<Item> = cases
         .iter()
         .map(|c| Item {
-            label: format!("busybox {}", c.name),
+            label: format!("{} {}", suite.name, c.name),
             known: known.reason(c.name).map(str::to_string),
         })
         .collect();
@@ -229,12 +329,12 @@ fn busybox_matches_qemu() {
         cases.iter().map(|_| OnceLock::new()).collect();
     let results = common::run_queue(&items, &tiers, |index, tier| {
         let case = cases[index];
-        let expected =
-            oracle[index].get_or_init(|| run_case(Path::new(QEMU), &[], case, "qemu", timeout));
+        let expected = oracle[index]
+            .get_or_init(|| run_case(Path::new(QEMU), &[], suite.launch, case, "qemu", timeout));
         let expected = expected
             .as_ref()
             .map_err(|e| format!("    the oracle failed to run: {e}\n"))?;
-        let run = run_case(&emu, tier.args, case, tier.label, timeout)?;
+        let run = run_case(&emu, tier.args, suite.launch, case, tier.label, timeout)?;
         common::compare_run(&run, &expected.stdout, expected.status, timeout)
     });
     let mut problems = Vec::new();
@@ -247,11 +347,13 @@ fn busybox_matches_qemu() {
         &known.display_path(),
         &mut problems,
     );
-    let summary = tally.summary("busybox cases", cases.len(), tiers.len());
+    let what = format!("{} cases", suite.name);
+    let summary = tally.summary(&what, cases.len(), tiers.len());
     eprintln!("{summary}");
     assert!(
         tally.ok(),
-        "busybox differs from qemu: {summary}: {}",
+        "{} programs differ from qemu: {summary}: {}",
+        suite.name,
         problems.join(", ")
     );
 }
