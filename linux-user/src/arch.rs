@@ -66,16 +66,8 @@ const fn riscv_hwcap(letters: &[u8]) -> u64 {
 /// arch/arm64/include/uapi/asm/hwcap.h): FP, ASIMD, PMULL (64-bit PMULL; not AES), CRC32,
 /// ATOMICS (LSE), ASIMDRDM (SQRDMLAH), JSCVT (FJCVTZS), LRCPC (LDAPR), ASIMDDP (SDOT/UDOT) and
 /// ILRCPC (LDAPUR/STLUR). Not CPUID: MRS of the ID registers is undefined.
-const AARCH64_HWCAP: u64 = 1 << 0
-    | 1 << 1
-    | 1 << 4
-    | 1 << 7
-    | 1 << 8
-    | 1 << 12
-    | 1 << 13
-    | 1 << 15
-    | 1 << 20
-    | 1 << 26;
+const AARCH64_HWCAP: u64 =
+    1 << 0 | 1 << 1 | 1 << 4 | 1 << 7 | 1 << 8 | 1 << 12 | 1 << 13 | 1 << 15 | 1 << 20 | 1 << 26;
 
 /// aarch64 uses other values for four `O_*` flags (arch/arm64/include/uapi/asm/fcntl.h); the
 /// host (x86_64) and riscv64 use asm-generic's.

@@ -55,7 +55,6 @@ pub fn sign_extend(value: u64, bits: u32) -> i64 {
     ((value << shift) as i64) >> shift
 }
 
-
 pub use crate::translator::{Flow, Illegal};
 
 /// What a handler returns.
