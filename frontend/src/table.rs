@@ -44,6 +44,20 @@ impl<H> Entry<H> {
     }
 }
 
+/// Builds an [`Entry`] from a mnemonic, a [`pattern`] string and a handler; the handler type
+/// comes from the table's declared element type (each arch's `Entry` alias).
+macro_rules! insn {
+    ($name:literal, $pat:literal, $exec:expr) => {
+        $crate::table::Entry {
+            name: $name,
+            mask: $crate::table::pattern($pat).0,
+            bits: $crate::table::pattern($pat).1,
+            exec: $exec,
+        }
+    };
+}
+pub(crate) use insn;
+
 impl<H> std::fmt::Debug for Entry<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({:08x}/{:08x})", self.name, self.bits, self.mask)

@@ -25,41 +25,31 @@ pub trait GuestCpu {
     fn arch_cpu(&mut self) -> ArchCpu<'_>;
 }
 
-impl GuestCpu for Rv64Cpu {
-    fn header(&self) -> &CpuHeader {
-        &self.header
-    }
-    fn header_mut(&mut self) -> &mut CpuHeader {
-        &mut self.header
-    }
-    fn int_regs(&mut self) -> &mut [u64] {
-        &mut self.x
-    }
-    fn env(&mut self) -> *mut u8 {
-        (self as *mut Rv64Cpu).cast()
-    }
-    fn arch_cpu(&mut self) -> ArchCpu<'_> {
-        ArchCpu::Riscv64(self)
-    }
+/// The [`GuestCpu`] impl of a CPU state struct with a `header` and an integer register array.
+macro_rules! impl_guest_cpu {
+    ($cpu:ty, $regs:ident, $variant:ident) => {
+        impl GuestCpu for $cpu {
+            fn header(&self) -> &CpuHeader {
+                &self.header
+            }
+            fn header_mut(&mut self) -> &mut CpuHeader {
+                &mut self.header
+            }
+            fn int_regs(&mut self) -> &mut [u64] {
+                &mut self.$regs
+            }
+            fn env(&mut self) -> *mut u8 {
+                (self as *mut $cpu).cast()
+            }
+            fn arch_cpu(&mut self) -> ArchCpu<'_> {
+                ArchCpu::$variant(self)
+            }
+        }
+    };
 }
 
-impl GuestCpu for A64Cpu {
-    fn header(&self) -> &CpuHeader {
-        &self.header
-    }
-    fn header_mut(&mut self) -> &mut CpuHeader {
-        &mut self.header
-    }
-    fn int_regs(&mut self) -> &mut [u64] {
-        &mut self.x
-    }
-    fn env(&mut self) -> *mut u8 {
-        (self as *mut A64Cpu).cast()
-    }
-    fn arch_cpu(&mut self) -> ArchCpu<'_> {
-        ArchCpu::Aarch64(self)
-    }
-}
+impl_guest_cpu!(Rv64Cpu, x, Riscv64);
+impl_guest_cpu!(A64Cpu, x, Aarch64);
 
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
 /// translator for it; `None` for arches without a frontend yet.

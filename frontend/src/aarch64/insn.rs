@@ -66,18 +66,7 @@ pub type Handler = for<'a, 'b, 'c> fn(&'a mut Ctx<'b, 'c>, Insn) -> Exec;
 /// One decode-table row of this arch.
 pub type Entry = crate::table::Entry<Handler>;
 
-/// Builds an [`Entry`] from a mnemonic, a [`pattern`] string and a handler.
-macro_rules! insn {
-    ($name:literal, $pat:literal, $exec:expr) => {
-        $crate::aarch64::insn::Entry {
-            name: $name,
-            mask: $crate::table::pattern($pat).0,
-            bits: $crate::table::pattern($pat).1,
-            exec: $exec,
-        }
-    };
-}
-pub(crate) use insn;
+pub(crate) use crate::table::insn;
 
 /// The translation context of one instruction.
 pub struct Ctx<'a, 'b> {

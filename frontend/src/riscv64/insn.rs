@@ -77,8 +77,6 @@ pub fn split(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((u32::from(low) | (u32::from(high) << 16), 4))
 }
 
-pub use crate::table::pattern;
-
 pub use crate::translator::{Flow, Illegal};
 
 /// What a handler returns.
@@ -90,18 +88,7 @@ pub type Handler = for<'a, 'b, 'c> fn(&'a mut Ctx<'b, 'c>, Insn) -> Exec;
 /// One decode-table row of this arch.
 pub type Entry = crate::table::Entry<Handler>;
 
-/// Builds an [`Entry`] from a mnemonic, a [`pattern`] string and a handler.
-macro_rules! insn {
-    ($name:literal, $pat:literal, $exec:expr) => {
-        $crate::riscv64::insn::Entry {
-            name: $name,
-            mask: $crate::riscv64::insn::pattern($pat).0,
-            bits: $crate::riscv64::insn::pattern($pat).1,
-            exec: $exec,
-        }
-    };
-}
-pub(crate) use insn;
+pub(crate) use crate::table::insn;
 
 /// The translation context of one instruction.
 pub struct Ctx<'a, 'b> {
