@@ -13,27 +13,6 @@ use emu_ir::{
 };
 
 const INT_TYPES: [Type; 5] = [Type::I8, Type::I16, Type::I32, Type::I64, Type::I128];
-const INT_BINOPS: [BinOp; 18] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::MulHiU,
-    BinOp::MulHiS,
-    BinOp::MulHiSU,
-    BinOp::DivU,
-    BinOp::DivS,
-    BinOp::RemU,
-    BinOp::RemS,
-    BinOp::And,
-    BinOp::Or,
-    BinOp::Xor,
-    BinOp::Shl,
-    BinOp::ShrU,
-    BinOp::ShrS,
-    BinOp::RotL,
-    BinOp::RotR,
-];
-const FLOAT_BINOPS: [BinOp; 4] = [BinOp::FAdd, BinOp::FSub, BinOp::FMul, BinOp::FDiv];
 const CONDS: [Cond; 10] = [
     Cond::Eq,
     Cond::Ne,
@@ -154,7 +133,7 @@ fn agree_on_pairs(block: &Block, values: &[u128]) {
 #[test]
 fn integer_binary_ops_agree() {
     for ty in INT_TYPES {
-        for op in INT_BINOPS {
+        for &op in BinOp::INT {
             let block = two_operand_block(ty, ty, |b, x, y| b.binary(op, x, y));
             agree_on_pairs(&block, &EDGES);
         }
@@ -183,7 +162,7 @@ fn shift_amounts_of_other_types_agree() {
 #[test]
 fn float_binary_ops_agree() {
     for (ty, values) in [(Type::F32, f32s()), (Type::F64, f64s())] {
-        for op in FLOAT_BINOPS {
+        for &op in BinOp::FLOAT {
             let block = two_operand_block(ty, ty, |b, x, y| b.binary(op, x, y));
             agree_on_pairs(&block, &values);
         }

@@ -53,26 +53,6 @@ impl Rng {
 
 const INTS: [Type; 5] = [Type::I8, Type::I16, Type::I32, Type::I64, Type::I128];
 const FLOATS: [Type; 2] = [Type::F32, Type::F64];
-const INT_OPS: [BinOp; 18] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::MulHiU,
-    BinOp::MulHiS,
-    BinOp::MulHiSU,
-    BinOp::DivU,
-    BinOp::DivS,
-    BinOp::RemU,
-    BinOp::RemS,
-    BinOp::And,
-    BinOp::Or,
-    BinOp::Xor,
-    BinOp::Shl,
-    BinOp::ShrU,
-    BinOp::ShrS,
-    BinOp::RotL,
-    BinOp::RotR,
-];
 const CONDS: [Cond; 10] = [
     Cond::Eq,
     Cond::Ne,
@@ -145,7 +125,7 @@ impl Gen<'_, '_> {
                 self.add(v)
             }
             1..=4 => {
-                let op = self.rng.pick(&INT_OPS);
+                let op = self.rng.pick(BinOp::INT);
                 let (x, y) = (self.value(int), self.value(int));
                 let y = if matches!(
                     op,

@@ -139,6 +139,32 @@ pub enum BinOp {
     FDiv,
 }
 
+impl BinOp {
+    /// Every integer operation (tests and passes iterate over them).
+    pub const INT: &'static [BinOp] = &[
+        BinOp::Add,
+        BinOp::Sub,
+        BinOp::Mul,
+        BinOp::MulHiU,
+        BinOp::MulHiS,
+        BinOp::MulHiSU,
+        BinOp::DivU,
+        BinOp::DivS,
+        BinOp::RemU,
+        BinOp::RemS,
+        BinOp::And,
+        BinOp::Or,
+        BinOp::Xor,
+        BinOp::Shl,
+        BinOp::ShrU,
+        BinOp::ShrS,
+        BinOp::RotL,
+        BinOp::RotR,
+    ];
+    /// Every float operation.
+    pub const FLOAT: &'static [BinOp] = &[BinOp::FAdd, BinOp::FSub, BinOp::FMul, BinOp::FDiv];
+}
+
 /// One-operand operations; the result has the operand's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {

@@ -338,27 +338,6 @@ mod tests {
         }
     }
 
-    const INT_OPS: &[BinOp] = &[
-        BinOp::Add,
-        BinOp::Sub,
-        BinOp::Mul,
-        BinOp::MulHiU,
-        BinOp::MulHiS,
-        BinOp::MulHiSU,
-        BinOp::DivU,
-        BinOp::DivS,
-        BinOp::RemU,
-        BinOp::RemS,
-        BinOp::And,
-        BinOp::Or,
-        BinOp::Xor,
-        BinOp::Shl,
-        BinOp::ShrU,
-        BinOp::ShrS,
-        BinOp::RotL,
-        BinOp::RotR,
-    ];
-
     const SAMPLES: &[u64] = &[
         0,
         1,
@@ -380,7 +359,7 @@ mod tests {
 
     #[test]
     fn binary_i64_matches_host() {
-        for &op in INT_OPS {
+        for &op in BinOp::INT {
             for &a in SAMPLES {
                 for &b in SAMPLES {
                     let got = eval_binary(op, I64, a.into(), b.into());

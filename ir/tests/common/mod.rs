@@ -157,27 +157,6 @@ pub const ALL_TYPES: &[Type] = &[
     Type::F64,
     Type::V128,
 ];
-pub const INT_BINOPS: &[BinOp] = &[
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::MulHiU,
-    BinOp::MulHiS,
-    BinOp::MulHiSU,
-    BinOp::DivU,
-    BinOp::DivS,
-    BinOp::RemU,
-    BinOp::RemS,
-    BinOp::And,
-    BinOp::Or,
-    BinOp::Xor,
-    BinOp::Shl,
-    BinOp::ShrU,
-    BinOp::ShrS,
-    BinOp::RotL,
-    BinOp::RotR,
-];
-pub const FLOAT_BINOPS: &[BinOp] = &[BinOp::FAdd, BinOp::FSub, BinOp::FMul, BinOp::FDiv];
 pub const INT_UNOPS: &[UnOp] = &[
     UnOp::Not,
     UnOp::Neg,
@@ -361,7 +340,7 @@ impl Gen<'_> {
             }
             4 | 5 => {
                 let ty = self.int_type();
-                let op = self.rng.pick(INT_BINOPS);
+                let op = self.rng.pick(BinOp::INT);
                 let lhs = self.value_of(b, ty);
                 let is_shift = matches!(
                     op,
@@ -374,7 +353,7 @@ impl Gen<'_> {
             6 if self.opts.floats => {
                 let ty = self.float_type();
                 let (l, r) = (self.value_of(b, ty), self.value_of(b, ty));
-                let op = self.rng.pick(FLOAT_BINOPS);
+                let op = self.rng.pick(BinOp::FLOAT);
                 b.binary(op, l, r);
                 let op = self.rng.pick(FLOAT_UNOPS);
                 b.unary(op, l);
