@@ -3,13 +3,16 @@
 //! number → (name, handler), and dispatch with `-strace` and `-d unimp` logging. Unknown
 //! syscalls return `-ENOSYS`; nothing a guest passes can panic the emulator.
 
+mod events;
 mod fs;
 mod mem;
+mod net;
 mod process;
 mod shell;
 pub mod signal;
 mod spawn;
 pub mod stat;
+mod strace;
 mod time;
 
 use std::io::Write;
@@ -215,7 +218,11 @@ pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
         GuestArch::Riscv64 => RISCV64_SYSCALLS,
         _ => &[],
     };
-    own.iter().chain(GENERIC_SYSCALLS).find(|s| s.nr == nr)
+    own.iter()
+        .chain(GENERIC_SYSCALLS)
+        .chain(net::SYSCALLS)
+        .chain(events::SYSCALLS)
+        .find(|s| s.nr == nr)
 }
 
 impl Process {
@@ -244,36 +251,23 @@ impl Process {
         }
         let result = row.map_or(Err(Errno::ENOSYS), |s| (s.handler)(self, args));
         if self.log_options.strace {
-            self.strace_result(result);
+            self.strace_result(nr, result);
         }
         to_guest(result)
     }
 
-    /// The first half of a `-strace` line, in qemu's shape `PID name(args)`, written before
-    /// the call (so calls that never return, like `exit_group`, are logged too).
+    /// The first half of a `-strace` line ([`strace::call_line`]), flushed at once.
     fn strace_call(&mut self, nr: u64, row: Option<&Syscall>, args: &[u64; 6]) {
         // SAFETY: getpid cannot fail.
         let pid = unsafe { libc::getpid() };
-        let name = row.map_or_else(|| format!("Unknown syscall {nr}"), |s| s.name.to_string());
-        let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
-        let _ = write!(self.log, "{pid} {name}({})", args.join(","));
+        let line = strace::call_line(pid, nr, row, args, &self.space);
+        let _ = write!(self.log, "{line}");
         let _ = self.log.flush();
     }
 
-    /// The second half: ` = result` (qemu's `-1 errno=N (text)` for errors).
-    fn strace_result(&mut self, result: SysResult) {
-        let _ = match result {
-            Ok(v) => writeln!(self.log, " = {}", v as i64),
-            Err(Errno(e)) => {
-                let text = std::io::Error::from_raw_os_error(e).to_string();
-                let text = text
-                    .split(" (os error")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                writeln!(self.log, " = -1 errno={e} ({text})")
-            }
-        };
+    /// The second half ([`strace::result_line`]).
+    fn strace_result(&mut self, nr: u64, result: SysResult) {
+        let _ = writeln!(self.log, "{}", strace::result_line(nr, result));
     }
 
     pub fn flush_log(&mut self) {
