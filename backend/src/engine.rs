@@ -2,12 +2,18 @@
 //! implements what the execution loop needs (lookup with linking, tier-up, native entry,
 //! invalidation, code-memory flush).
 //!
-//! Locks, always taken in this order: `lowerer` (synchronous compiles) → `exec` (write = no native code is running anywhere;
-//! taken by flush; the execution loop only *tries* to read-lock it and interprets the block
-//! when that fails) → `tbs` → `code` → a `Tb`'s `incoming` list → `vcpus`.
+//! Locks, always taken in this order: `lowerer` (synchronous compiles) → `flush_lock` → `tbs` →
+//! `code` → a `Tb`'s `incoming` list → `vcpus`.
+//!
+//! A code-memory flush must not free code some vCPU is running. Each vCPU raises its
+//! `in_native` flag around native runs; a flush sets `flushing`, asks every vCPU to leave
+//! compiled code (their `exit_request`) and waits until no flag is up, while vCPUs that see
+//! `flushing` interpret instead (a Dekker-style handshake with sequentially consistent atomics).
+//! A flag, unlike a lock guard, can be cleared when a guest fault leaves native code by
+//! `siglongjmp` ([`crate::Vcpu::fault_recovered`]).
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 
@@ -49,8 +55,10 @@ pub struct Engine {
     config: EngineConfig,
     tbs: RwLock<TbMap>,
     code: Mutex<CodeMemory>,
-    /// Held for reading while native code runs; for writing by a flush.
-    exec: RwLock<()>,
+    /// Serializes flushes (and is held across a fork).
+    flush_lock: Mutex<()>,
+    /// Set while a flush waits for native code to finish or frees code memory.
+    flushing: AtomicBool,
     /// Incremented by every flush (under the `tbs` write lock).
     generation: AtomicU64,
     trampoline: Trampoline,
@@ -89,7 +97,8 @@ impl Engine {
                 config,
                 tbs: RwLock::new(TbMap::default()),
                 code: Mutex::new(code),
-                exec: RwLock::new(()),
+                flush_lock: Mutex::new(()),
+                flushing: AtomicBool::new(false),
                 generation: AtomicU64::new(0),
                 trampoline,
                 code_range,
@@ -144,7 +153,7 @@ impl Engine {
     pub fn fork_with(self: &Arc<Self>, fork: impl FnOnce() -> i64) -> i64 {
         let r = {
             let _lowerer = lock(&self.lowerer);
-            let _exec = write(&self.exec);
+            let _flush = lock(&self.flush_lock);
             let _tbs = write(&self.tbs);
             let _code = lock(&self.code);
             let _vcpus = lock(&self.vcpus);
@@ -157,8 +166,10 @@ impl Engine {
         r
     }
 
-    /// After a fork: the compile thread did not survive; start another one.
+    /// After a fork: the compile thread and every other vCPU thread did not survive; start
+    /// another compile thread and forget that the dead vCPUs were in native code.
     fn restart_compiler_in_child(self: &Arc<Self>) {
+        self.for_each_vcpu(|ctx| ctx.in_native.store(false, Ordering::SeqCst));
         let mut queue = lock(&self.compile_queue);
         if queue.is_none() {
             return;
@@ -317,7 +328,12 @@ impl Engine {
 
     /// Drop all compiled code (code memory full): every block goes back to tier 0.
     fn flush(&self) {
-        let _no_native_running = write(&self.exec);
+        let _one_flush = lock(&self.flush_lock);
+        self.flushing.store(true, Ordering::SeqCst);
+        self.for_each_vcpu(|ctx| ctx.request_exit());
+        while self.any_vcpu(|ctx| ctx.in_native.load(Ordering::SeqCst)) {
+            std::thread::yield_now();
+        }
         let mut tbs = write(&self.tbs);
         let mut code = lock(&self.code);
         for tb in tbs.live.values() {
@@ -328,6 +344,14 @@ impl Engine {
         self.for_each_vcpu(|ctx| ctx.clear_where(|_| true));
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.stats.flushes.fetch_add(1, Ordering::Relaxed);
+        self.flushing.store(false, Ordering::SeqCst);
+    }
+
+    fn any_vcpu(&self, f: impl Fn(&VcpuCtx) -> bool) -> bool {
+        lock(&self.vcpus)
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .any(|ctx| f(&ctx))
     }
 
     /// Run `tb` natively if it is compiled: `None` if not; `Some(Ok(link))` to continue at the
@@ -347,19 +371,22 @@ impl Engine {
         // While a flush waits for native code to finish, run in the interpreter instead of
         // queueing behind it: a guest thread spinning in chained code may be waiting for this
         // one, and blocking here could then deadlock the flush.
-        let Ok(_running) = self.exec.try_read() else {
+        if self.flushing.load(Ordering::SeqCst) {
             return None;
-        };
+        }
+        ctx.in_native.store(true, Ordering::SeqCst);
         let code = tb.native.load(Ordering::Acquire);
-        if code == 0 || tb.invalid.load(Ordering::Acquire) {
+        if self.flushing.load(Ordering::SeqCst) || code == 0 || tb.invalid.load(Ordering::Acquire) {
+            ctx.in_native.store(false, Ordering::SeqCst);
             return None;
         }
         let generation = self.generation.load(Ordering::Acquire);
         self.stats.native_entries.fetch_add(1, Ordering::Relaxed);
         ctx.last_slot.store(0, Ordering::Relaxed);
         // SAFETY: `code` is a block function compiled for this engine, kept in code memory
-        // while `exec` is read-locked; `env` is valid (contract); `ctx` outlives the call.
+        // while `in_native` is up; `env` is valid (contract); `ctx` outlives the call.
         let r = unsafe { (self.trampoline)(env, ctx, code) };
+        ctx.in_native.store(false, Ordering::SeqCst);
         if r != 0 {
             // An unknown code would be a backend bug; stopping is the safe reaction.
             return Some(Err(ExitReason::decode(r).unwrap_or(ExitReason::Halt)));

@@ -6,7 +6,7 @@
 //! the second argument of every block function): the last unlinked exit slot and the
 //! direct-mapped indirect-jump cache.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use emu_ir::interp::{interpret, BlockExit};
@@ -44,6 +44,11 @@ pub struct VcpuCtx {
     pub last_slot: AtomicUsize,
     _pad: u64,
     pub jcache: [JcEntry; JC_ENTRIES],
+    /// Set while this vCPU runs compiled code (a code-memory flush waits for it to clear).
+    pub in_native: AtomicBool,
+    /// The running CPU's `exit_request` word (null before the first run): a flush raises it so
+    /// that compiled code spinning in chained blocks returns.
+    pub exit_request: AtomicPtr<AtomicU32>,
 }
 
 const _: () = assert!(std::mem::offset_of!(VcpuCtx, jcache) == JC_OFFSET as usize);
@@ -67,6 +72,16 @@ impl VcpuCtx {
         e.pc.store(key.pc, Ordering::Relaxed);
         e.flags.store(u64::from(key.flags), Ordering::Relaxed);
         e.code.store(code, Ordering::Release);
+    }
+
+    /// Ask the CPU running on this context to leave compiled code at the next block entry.
+    pub fn request_exit(&self) {
+        let word = self.exit_request.load(Ordering::Acquire);
+        if !word.is_null() {
+            // SAFETY: the pointer was set by `Vcpu::run` from the CPU state it runs, which the
+            // owner keeps alive as long as it uses this vCPU.
+            unsafe { (*word).store(1, Ordering::Release) };
+        }
     }
 
     /// Drop every entry whose code satisfies `dead`.
@@ -121,6 +136,11 @@ impl Vcpu {
     pub unsafe fn run(&mut self, env: *mut u8) -> ExitReason {
         // Only a raw pointer: blocks write the header (pc) while the loop runs.
         let header = env as *const CpuHeader;
+        // SAFETY: `env` starts with a CpuHeader (contract); only the atomic's address is taken.
+        let exit_word = unsafe { &(*header).exit_request } as *const AtomicU32;
+        self.ctx
+            .exit_request
+            .store(exit_word.cast_mut(), Ordering::Release);
         let engine = self.engine.clone();
         let mut pending: Option<PendingLink> = None;
         loop {
@@ -151,6 +171,14 @@ impl Vcpu {
                 BlockExit::Exit(reason) => return reason,
             }
         }
+    }
+}
+
+impl Vcpu {
+    /// After guest code left [`Vcpu::run`] by a non-local jump (a guest fault recovered with
+    /// `siglongjmp`): this vCPU no longer runs compiled code.
+    pub fn fault_recovered(&self) {
+        self.ctx.in_native.store(false, Ordering::Release);
     }
 }
 

@@ -458,6 +458,19 @@ pub mod header_offsets {
     pub const EXIT_REQUEST: i32 = 24;
 }
 
+/// A copy for another CPU (a new guest thread): same pc and memory window, no stop request.
+impl Clone for CpuHeader {
+    fn clone(&self) -> CpuHeader {
+        CpuHeader {
+            pc: self.pc,
+            mem_base: self.mem_base,
+            mem_mask: self.mem_mask,
+            exit_request: AtomicU32::new(0),
+            _reserved: 0,
+        }
+    }
+}
+
 impl CpuHeader {
     /// Host pointer for guest address `addr` (no access check: the window's protection is the
     /// check).

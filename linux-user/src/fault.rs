@@ -20,8 +20,9 @@
 //! `kill`; the engine is not called from the handler (it takes locks), hence the queue. The
 //! queue is a fixed array; on overflow everything is invalidated. The block that did the write
 //! runs to its end on its old translation (the write itself is kept), like a store followed by
-//! the next fetch on real hardware without `fence.i`. The handler state is global: one guest
-//! window per process.
+//! the next fetch on real hardware without `fence.i`. The handler state is global (one guest
+//! window per process) except the jump buffer and the CPU's `exit_request`, which are per
+//! thread.
 
 use std::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
@@ -35,7 +36,6 @@ use crate::window::PAGE_SIZE;
 static WINDOW_BASE: AtomicU64 = AtomicU64::new(0);
 static WINDOW_SIZE: AtomicU64 = AtomicU64::new(0);
 static PAGE_FLAGS: AtomicPtr<AtomicU8> = AtomicPtr::new(std::ptr::null_mut());
-static EXIT_REQUEST: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
 
 /// glibc's `sigjmp_buf` (200 bytes on x86_64), with room to spare.
 #[repr(C, align(16))]
@@ -58,6 +58,10 @@ thread_local! {
     };
     /// Set while [`run_guarded`] runs guest code on this thread.
     static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The `exit_request` word of the CPU this thread runs (null: none yet).
+    static EXIT_REQUEST: std::cell::Cell<*const AtomicU32> = const {
+        std::cell::Cell::new(std::ptr::null())
+    };
 }
 
 /// A guest memory fault caught while guest code ran.
@@ -184,12 +188,10 @@ fn install_alt_stack() -> std::io::Result<()> {
     Ok(())
 }
 
-/// The `exit_request` word of the running CPU, raised after a self-modifying write.
+/// The `exit_request` word of the CPU the calling thread runs, raised after a self-modifying
+/// write or a host signal on this thread. The CPU must outlive the thread's guest execution.
 pub fn set_exit_request(word: &AtomicU32) {
-    EXIT_REQUEST.store(
-        word as *const AtomicU32 as *mut AtomicU32,
-        Ordering::Release,
-    );
+    EXIT_REQUEST.with(|c| c.set(word));
 }
 
 /// Take the queued self-modifying-code pages.
@@ -214,12 +216,12 @@ fn queue_page(page: u64) {
     request_exit();
 }
 
-/// Raise the running CPU's `exit_request` (async-signal-safe): guest code returns to the run
-/// loop at the next block entry.
+/// Raise the `exit_request` of the CPU this thread runs (async-signal-safe: a const-initialized
+/// thread-local read): guest code returns to the run loop at the next block entry.
 pub fn request_exit() {
-    let req = EXIT_REQUEST.load(Ordering::Acquire);
+    let req = EXIT_REQUEST.with(|c| c.get());
     if !req.is_null() {
-        // SAFETY: the pointer was registered from a live CPU header by the run loop.
+        // SAFETY: the pointer was registered from a live CPU header by this thread's run loop.
         unsafe { (*req).store(1, Ordering::Release) };
     }
 }
@@ -332,6 +334,6 @@ mod tests {
         );
         assert_eq!(classify(mem.window.base() - 1), FaultKind::Host);
         assert_eq!(classify(mem.window.base() + 0x20000), FaultKind::Guest);
-        EXIT_REQUEST.store(std::ptr::null_mut(), Ordering::Release);
+        EXIT_REQUEST.with(|c| c.set(std::ptr::null()));
     }
 }

@@ -13,8 +13,8 @@ use crate::arch::GuestArch;
 use crate::signal_frame::ArchCpu;
 use crate::window::GuestWindow;
 
-/// A guest CPU state the run loop can drive.
-pub trait GuestCpu {
+/// A guest CPU state the run loop can drive (movable to the thread that runs it).
+pub trait GuestCpu: Send {
     fn header(&self) -> &CpuHeader;
     fn header_mut(&mut self) -> &mut CpuHeader;
     /// The integer register file, indexed as [`crate::arch::SyscallRegs`] expects.
@@ -23,11 +23,16 @@ pub trait GuestCpu {
     fn env(&mut self) -> *mut u8;
     /// The arch-specific state, for signal frames.
     fn arch_cpu(&mut self) -> ArchCpu<'_>;
+    /// A copy of every register (for a new thread).
+    fn boxed_clone(&self) -> Box<dyn GuestCpu>;
+    fn set_stack_pointer(&mut self, sp: u64);
+    /// The thread pointer `clone`'s `CLONE_SETTLS` sets.
+    fn set_thread_pointer(&mut self, tls: u64);
 }
 
 /// The [`GuestCpu`] impl of a CPU state struct with a `header` and an integer register array.
 macro_rules! impl_guest_cpu {
-    ($cpu:ty, $regs:ident, $variant:ident) => {
+    ($cpu:ty, $regs:ident, $variant:ident, sp: $sp:expr, tls: $tls:expr) => {
         impl GuestCpu for $cpu {
             fn header(&self) -> &CpuHeader {
                 &self.header
@@ -44,12 +49,23 @@ macro_rules! impl_guest_cpu {
             fn arch_cpu(&mut self) -> ArchCpu<'_> {
                 ArchCpu::$variant(self)
             }
+            fn boxed_clone(&self) -> Box<dyn GuestCpu> {
+                Box::new(self.clone())
+            }
+            fn set_stack_pointer(&mut self, sp: u64) {
+                let set: fn(&mut $cpu, u64) = $sp;
+                set(self, sp)
+            }
+            fn set_thread_pointer(&mut self, tls: u64) {
+                let set: fn(&mut $cpu, u64) = $tls;
+                set(self, tls)
+            }
         }
     };
 }
 
-impl_guest_cpu!(Rv64Cpu, x, Riscv64);
-impl_guest_cpu!(A64Cpu, x, Aarch64);
+impl_guest_cpu!(Rv64Cpu, x, Riscv64, sp: |c, v| c.x[2] = v, tls: |c, v| c.x[4] = v);
+impl_guest_cpu!(A64Cpu, x, Aarch64, sp: |c, v| c.x[31] = v, tls: |c, v| c.tpidr_el0 = v);
 
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
 /// translator for it; `None` for arches without a frontend yet.

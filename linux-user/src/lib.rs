@@ -17,6 +17,7 @@
 //! - [`sysroot`]: the `-L` prefix lookup of absolute guest paths;
 //! - [`syscall`]: the process state and the syscall table;
 //! - [`procfs`]: the guest's own `/proc/self/maps` and `/proc/cpuinfo`;
+//! - [`threads`]: guest threads on host threads (`clone`, thread exit, futexes);
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
 
 pub mod arch;
@@ -37,4 +38,5 @@ pub mod syscall;
 pub mod sysroot;
 #[cfg(test)]
 mod testutil;
+pub mod threads;
 pub mod window;

@@ -8,7 +8,7 @@
 //! [`Layout::mmap_base`] (qemu's `TASK_UNMAPPED_BASE`, 1 << 38).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::errno::Errno;
 use crate::pages::{self, host_prot, PageTable};
@@ -105,11 +105,19 @@ pub struct MapLabel {
     pub file: Arc<MapFile>,
 }
 
-/// The guest address space.
+/// The guest address space: a handle shared by all guest threads of the process (clones made by
+/// [`AddressSpace::share`] see the same mappings). The checked accessors only read the lock-free
+/// page table; the mapping operations take the mapping lock for their whole run.
 #[derive(Debug)]
 pub struct AddressSpace {
     pub mem: Arc<GuestMemory>,
     pub layout: Layout,
+    maps: Arc<Mutex<Maps>>,
+}
+
+/// The mapping bookkeeping behind the lock.
+#[derive(Debug, Default)]
+struct Maps {
     regions: BTreeMap<u64, Region>,
     /// Names of loader-filled ranges; dropped when any part of them is unmapped or replaced.
     labels: Vec<MapLabel>,
@@ -119,27 +127,49 @@ pub struct AddressSpace {
     invalidations: Vec<(u64, u64)>,
 }
 
+/// The address space with its mapping lock held: where the mapping operations run.
+struct Locked<'a> {
+    mem: &'a GuestMemory,
+    layout: Layout,
+    maps: MutexGuard<'a, Maps>,
+}
+
 impl AddressSpace {
     pub fn new(layout: Layout) -> std::io::Result<AddressSpace> {
         Ok(AddressSpace {
             mem: Arc::new(GuestMemory::new(layout.window_bits)?),
             layout,
-            regions: BTreeMap::new(),
-            labels: Vec::new(),
-            brk_start: 0,
-            brk: 0,
-            invalidations: Vec::new(),
+            maps: Arc::default(),
         })
     }
 
-    /// The mapped regions, in address order.
-    pub fn regions(&self) -> impl Iterator<Item = (u64, Region)> + '_ {
-        self.regions.iter().map(|(s, r)| (*s, *r))
+    /// Another handle on the same address space (for a new guest thread).
+    pub fn share(&self) -> AddressSpace {
+        AddressSpace {
+            mem: self.mem.clone(),
+            layout: self.layout,
+            maps: self.maps.clone(),
+        }
+    }
+
+    fn lock(&self) -> Locked<'_> {
+        Locked {
+            mem: &self.mem,
+            layout: self.layout,
+            maps: self.maps.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// The mapped regions, in address order (a snapshot).
+    pub fn regions(&self) -> impl Iterator<Item = (u64, Region)> {
+        let maps = self.lock().maps;
+        let v: Vec<(u64, Region)> = maps.regions.iter().map(|(s, r)| (*s, *r)).collect();
+        v.into_iter()
     }
 
     /// Name `[start, end)` (already mapped) after `file` from `offset` on.
     pub fn add_label(&mut self, start: u64, end: u64, offset: u64, file: &Arc<MapFile>) {
-        self.labels.push(MapLabel {
+        self.lock().maps.labels.push(MapLabel {
             start,
             end,
             offset,
@@ -147,48 +177,207 @@ impl AddressSpace {
         });
     }
 
-    /// The loader's names of mapped ranges.
-    pub fn labels(&self) -> &[MapLabel] {
-        &self.labels
+    /// The loader's names of mapped ranges (a snapshot).
+    pub fn labels(&self) -> Vec<MapLabel> {
+        self.lock().maps.labels.clone()
     }
 
     /// The program break: its start and its current value.
     pub fn brk_range(&self) -> (u64, u64) {
-        (self.brk_start, self.brk)
+        let maps = self.lock().maps;
+        (maps.brk_start, maps.brk)
     }
 
     /// Take the ranges whose translations are stale.
     pub fn take_invalidations(&mut self) -> Vec<(u64, u64)> {
-        std::mem::take(&mut self.invalidations)
+        std::mem::take(&mut self.lock().maps.invalidations)
     }
 
+    /// First free gap of `len` bytes at or above the mmap base starting at a multiple of
+    /// `align` (a power of two, at least a page): where the loader puts an interpreter.
+    pub fn find_free_aligned(&self, len: u64, align: u64) -> Option<u64> {
+        self.lock().find_free_aligned(len, align)
+    }
+
+    /// Map fresh pages at a fixed, page-aligned place (used by the loader and the stack).
+    pub fn map_fixed_anon(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), Errno> {
+        self.lock().map_fixed_anon(addr, len, prot)
+    }
+
+    /// Guest `mmap`. `prot` is the guest's `PROT_*`, `flags` its `MAP_*`.
+    pub fn mmap(
+        &mut self,
+        addr: u64,
+        len: u64,
+        prot: u32,
+        flags: u32,
+        backing: Backing,
+    ) -> Result<u64, Errno> {
+        self.lock().mmap(addr, len, prot, flags, backing)
+    }
+
+    /// Guest `munmap`.
+    pub fn munmap(&mut self, addr: u64, len: u64) -> Result<(), Errno> {
+        self.lock().munmap(addr, len)
+    }
+
+    /// Guest `mprotect`: every page of the range must be mapped (else `ENOMEM`, as Linux).
+    pub fn mprotect(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
+        self.lock().mprotect(addr, len, prot)
+    }
+
+    /// Guest `mremap` (`MREMAP_MAYMOVE` = 1, `MREMAP_FIXED` = 2).
+    pub fn mremap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u32,
+        new_addr: u64,
+    ) -> Result<u64, Errno> {
+        self.lock().mremap(old, old_len, new_len, flags, new_addr)
+    }
+
+    /// Set the initial program break (page aligned, just above the loaded program).
+    pub fn init_brk(&mut self, start: u64) {
+        let mut l = self.lock();
+        l.maps.brk_start = start;
+        l.maps.brk = start;
+    }
+
+    /// Guest `brk`: returns the new break, or the old one when the request cannot be met.
+    pub fn brk(&mut self, want: u64) -> u64 {
+        self.lock().brk(want)
+    }
+
+    // ---- checked access for syscalls -------------------------------------------------------
+
+    /// `Ok` if guest `[addr, addr+len)` is mapped with `need`, else `EFAULT`.
+    pub fn check(&self, addr: u64, len: u64, need: u8) -> Result<(), Errno> {
+        if self.mem.accessible(addr, len, need) {
+            Ok(())
+        } else {
+            Err(Errno::EFAULT)
+        }
+    }
+
+    /// Host pointer to a readable guest buffer (for host syscalls that read it).
+    pub fn read_ptr(&self, addr: u64, len: u64) -> Result<*const u8, Errno> {
+        self.check(addr, len, pages::READ)?;
+        Ok(self.mem.window.host_ptr(addr))
+    }
+
+    /// Host pointer to a writable guest buffer (for host syscalls that fill it); code pages in
+    /// it are unprotected and their translations queued for invalidation first.
+    pub fn write_ptr(&mut self, addr: u64, len: u64) -> Result<*mut u8, Errno> {
+        self.check(addr, len, pages::WRITE)?;
+        self.unprotect_code(addr, len);
+        Ok(self.mem.window.host_ptr(addr))
+    }
+
+    fn unprotect_code(&mut self, addr: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        let mut p = addr & !(PAGE_SIZE - 1);
+        while p < addr + len {
+            let old = self.mem.pages.clear_bits(p, pages::CODE);
+            if old & pages::CODE != 0 {
+                let _ = self
+                    .mem
+                    .window
+                    .protect(p, PAGE_SIZE, host_prot(old & !pages::CODE));
+                self.lock().maps.invalidations.push((p, PAGE_SIZE));
+            }
+            p += PAGE_SIZE;
+        }
+    }
+
+    /// Copy guest bytes out.
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
+        let src = self.read_ptr(addr, len as u64)?;
+        let mut v = vec![0u8; len];
+        // SAFETY: `src..src+len` is mapped readable guest memory (checked); `v` has `len` bytes.
+        unsafe { std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), len) };
+        Ok(v)
+    }
+
+    /// Copy bytes into guest memory.
+    pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
+        let dst = self.write_ptr(addr, bytes.len() as u64)?;
+        // SAFETY: `dst..dst+len` is mapped writable guest memory (checked, code pages unprotected).
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
+        Ok(())
+    }
+
+    pub fn read_u64(&self, addr: u64) -> Result<u64, Errno> {
+        let b = self.read_bytes(addr, 8)?;
+        Ok(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    }
+
+    pub fn write_u64(&mut self, addr: u64, v: u64) -> Result<(), Errno> {
+        self.write_bytes(addr, &v.to_le_bytes())
+    }
+
+    pub fn write_u32(&mut self, addr: u64, v: u32) -> Result<(), Errno> {
+        self.write_bytes(addr, &v.to_le_bytes())
+    }
+
+    /// A NUL-terminated guest string (without the NUL), at most `max` bytes.
+    pub fn read_cstring(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        loop {
+            let page_left = (PAGE_SIZE - a % PAGE_SIZE) as usize;
+            let chunk = self.read_bytes(a, page_left)?;
+            if let Some(nul) = chunk.iter().position(|&b| b == 0) {
+                out.extend_from_slice(&chunk[..nul]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&chunk);
+            if out.len() > max {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            a = a.checked_add(page_left as u64).ok_or(Errno::EFAULT)?;
+        }
+    }
+}
+
+impl Locked<'_> {
     // ---- primitive bookkeeping -------------------------------------------------------------
 
     /// Split the region containing `at` (if any) so that a region boundary falls at `at`.
     fn split_at(&mut self, at: u64) {
-        let Some((&start, &r)) = self.regions.range(..at).next_back() else {
+        let Some((&start, &r)) = self.maps.regions.range(..at).next_back() else {
             return;
         };
         if r.end > at {
-            self.regions.insert(start, Region { end: at, ..r });
-            self.regions.insert(at, r);
+            self.maps.regions.insert(start, Region { end: at, ..r });
+            self.maps.regions.insert(at, r);
         }
     }
 
     /// Remove `[start, end)` from the map; stale code there is queued for invalidation.
     fn forget(&mut self, start: u64, end: u64) {
-        self.labels.retain(|l| l.end <= start || end <= l.start);
+        self.maps
+            .labels
+            .retain(|l| l.end <= start || end <= l.start);
         self.split_at(start);
         self.split_at(end);
-        let inside: Vec<u64> = self.regions.range(start..end).map(|(s, _)| *s).collect();
+        let inside: Vec<u64> = self
+            .maps
+            .regions
+            .range(start..end)
+            .map(|(s, _)| *s)
+            .collect();
         let mut had_exec = false;
         for s in inside {
-            if let Some(r) = self.regions.remove(&s) {
+            if let Some(r) = self.maps.regions.remove(&s) {
                 had_exec |= r.prot & pages::EXEC != 0;
             }
         }
         if had_exec {
-            self.invalidations.push((start, end - start));
+            self.maps.invalidations.push((start, end - start));
         }
         self.set_page_flags(start, end, 0);
     }
@@ -196,7 +385,7 @@ impl AddressSpace {
     /// Record `[start, end)` as mapped with `prot` (replacing whatever was there).
     fn record(&mut self, start: u64, end: u64, prot: u8) {
         self.forget(start, end);
-        self.regions.insert(start, Region { end, prot });
+        self.maps.regions.insert(start, Region { end, prot });
         self.set_page_flags(start, end, pages::MAPPED | prot);
     }
 
@@ -213,7 +402,7 @@ impl AddressSpace {
         if start >= end || end > self.mem.window.size() {
             return false;
         }
-        let before = self.regions.range(..end).next_back();
+        let before = self.maps.regions.range(..end).next_back();
         before.is_none_or(|(_, r)| r.end <= start)
     }
 
@@ -224,13 +413,13 @@ impl AddressSpace {
 
     /// First free gap of `len` bytes at or above the mmap base starting at a multiple of
     /// `align` (a power of two, at least a page): where the loader puts an interpreter.
-    pub fn find_free_aligned(&self, len: u64, align: u64) -> Option<u64> {
+    fn find_free_aligned(&self, len: u64, align: u64) -> Option<u64> {
         if !align.is_power_of_two() || len == 0 {
             return None;
         }
         let up = |v: u64| v.checked_add(align - 1).map(|x| x & !(align - 1));
         let mut cursor = up(self.layout.mmap_base)?;
-        for (&s, r) in &self.regions {
+        for (&s, r) in &self.maps.regions {
             if r.end <= cursor {
                 continue;
             }
@@ -246,7 +435,7 @@ impl AddressSpace {
     // ---- the guest operations ---------------------------------------------------------------
 
     /// Map fresh pages at a fixed, page-aligned place (used by the loader and the stack).
-    pub fn map_fixed_anon(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), Errno> {
+    fn map_fixed_anon(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), Errno> {
         let len = page_ceil(len).ok_or(Errno::ENOMEM)?;
         let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
         self.mem
@@ -258,7 +447,7 @@ impl AddressSpace {
     }
 
     /// Guest `mmap`. `prot` is the guest's `PROT_*`, `flags` its `MAP_*`.
-    pub fn mmap(
+    fn mmap(
         &mut self,
         addr: u64,
         len: u64,
@@ -315,7 +504,7 @@ impl AddressSpace {
     }
 
     /// Guest `munmap`.
-    pub fn munmap(&mut self, addr: u64, len: u64) -> Result<(), Errno> {
+    fn munmap(&mut self, addr: u64, len: u64) -> Result<(), Errno> {
         if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(Errno::EINVAL);
         }
@@ -333,7 +522,7 @@ impl AddressSpace {
     }
 
     /// Guest `mprotect`: every page of the range must be mapped (else `ENOMEM`, as Linux).
-    pub fn mprotect(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
+    fn mprotect(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
         if !addr.is_multiple_of(PAGE_SIZE) || prot & !7 != 0 {
             return Err(Errno::EINVAL);
         }
@@ -348,9 +537,14 @@ impl AddressSpace {
         let prot = prot as u8;
         self.split_at(addr);
         self.split_at(end);
-        let inside: Vec<u64> = self.regions.range(addr..end).map(|(s, _)| *s).collect();
+        let inside: Vec<u64> = self
+            .maps
+            .regions
+            .range(addr..end)
+            .map(|(s, _)| *s)
+            .collect();
         for s in inside {
-            if let Some(r) = self.regions.get_mut(&s) {
+            if let Some(r) = self.maps.regions.get_mut(&s) {
                 r.prot = prot;
             }
         }
@@ -400,13 +594,13 @@ impl AddressSpace {
             p += PAGE_SIZE;
         }
         if let Some((s, e)) = lost_exec {
-            self.invalidations.push((s, e - s));
+            self.maps.invalidations.push((s, e - s));
         }
         Ok(())
     }
 
     /// Guest `mremap` (`MREMAP_MAYMOVE` = 1, `MREMAP_FIXED` = 2).
-    pub fn mremap(
+    fn mremap(
         &mut self,
         old: u64,
         old_len: u64,
@@ -487,124 +681,26 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Set the initial program break (page aligned, just above the loaded program).
-    pub fn init_brk(&mut self, start: u64) {
-        self.brk_start = start;
-        self.brk = start;
-    }
-
     /// Guest `brk`: returns the new break, or the old one when the request cannot be met.
     pub fn brk(&mut self, want: u64) -> u64 {
-        if want < self.brk_start {
-            return self.brk;
+        if want < self.maps.brk_start {
+            return self.maps.brk;
         }
-        let (Some(old_top), Some(new_top)) = (page_ceil(self.brk), page_ceil(want)) else {
-            return self.brk;
+        let (Some(old_top), Some(new_top)) = (page_ceil(self.maps.brk), page_ceil(want)) else {
+            return self.maps.brk;
         };
         if new_top > old_top {
             let rw = pages::READ | pages::WRITE;
             if !self.is_free(old_top, new_top)
                 || self.map_fixed_anon(old_top, new_top - old_top, rw).is_err()
             {
-                return self.brk;
+                return self.maps.brk;
             }
         } else if new_top < old_top && self.munmap(new_top, old_top - new_top).is_err() {
-            return self.brk;
+            return self.maps.brk;
         }
-        self.brk = want;
-        self.brk
-    }
-
-    // ---- checked access for syscalls -------------------------------------------------------
-
-    /// `Ok` if guest `[addr, addr+len)` is mapped with `need`, else `EFAULT`.
-    pub fn check(&self, addr: u64, len: u64, need: u8) -> Result<(), Errno> {
-        if self.mem.accessible(addr, len, need) {
-            Ok(())
-        } else {
-            Err(Errno::EFAULT)
-        }
-    }
-
-    /// Host pointer to a readable guest buffer (for host syscalls that read it).
-    pub fn read_ptr(&self, addr: u64, len: u64) -> Result<*const u8, Errno> {
-        self.check(addr, len, pages::READ)?;
-        Ok(self.mem.window.host_ptr(addr))
-    }
-
-    /// Host pointer to a writable guest buffer (for host syscalls that fill it); code pages in
-    /// it are unprotected and their translations queued for invalidation first.
-    pub fn write_ptr(&mut self, addr: u64, len: u64) -> Result<*mut u8, Errno> {
-        self.check(addr, len, pages::WRITE)?;
-        self.unprotect_code(addr, len);
-        Ok(self.mem.window.host_ptr(addr))
-    }
-
-    fn unprotect_code(&mut self, addr: u64, len: u64) {
-        if len == 0 {
-            return;
-        }
-        let mut p = addr & !(PAGE_SIZE - 1);
-        while p < addr + len {
-            let old = self.mem.pages.clear_bits(p, pages::CODE);
-            if old & pages::CODE != 0 {
-                let _ = self
-                    .mem
-                    .window
-                    .protect(p, PAGE_SIZE, host_prot(old & !pages::CODE));
-                self.invalidations.push((p, PAGE_SIZE));
-            }
-            p += PAGE_SIZE;
-        }
-    }
-
-    /// Copy guest bytes out.
-    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
-        let src = self.read_ptr(addr, len as u64)?;
-        let mut v = vec![0u8; len];
-        // SAFETY: `src..src+len` is mapped readable guest memory (checked); `v` has `len` bytes.
-        unsafe { std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), len) };
-        Ok(v)
-    }
-
-    /// Copy bytes into guest memory.
-    pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
-        let dst = self.write_ptr(addr, bytes.len() as u64)?;
-        // SAFETY: `dst..dst+len` is mapped writable guest memory (checked, code pages unprotected).
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
-        Ok(())
-    }
-
-    pub fn read_u64(&self, addr: u64) -> Result<u64, Errno> {
-        let b = self.read_bytes(addr, 8)?;
-        Ok(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-    }
-
-    pub fn write_u64(&mut self, addr: u64, v: u64) -> Result<(), Errno> {
-        self.write_bytes(addr, &v.to_le_bytes())
-    }
-
-    pub fn write_u32(&mut self, addr: u64, v: u32) -> Result<(), Errno> {
-        self.write_bytes(addr, &v.to_le_bytes())
-    }
-
-    /// A NUL-terminated guest string (without the NUL), at most `max` bytes.
-    pub fn read_cstring(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
-        let mut out = Vec::new();
-        let mut a = addr;
-        loop {
-            let page_left = (PAGE_SIZE - a % PAGE_SIZE) as usize;
-            let chunk = self.read_bytes(a, page_left)?;
-            if let Some(nul) = chunk.iter().position(|&b| b == 0) {
-                out.extend_from_slice(&chunk[..nul]);
-                return Ok(out);
-            }
-            out.extend_from_slice(&chunk);
-            if out.len() > max {
-                return Err(Errno::ENAMETOOLONG);
-            }
-            a = a.checked_add(page_left as u64).ok_or(Errno::EFAULT)?;
-        }
+        self.maps.brk = want;
+        self.maps.brk
     }
 }
 

@@ -104,23 +104,22 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
 
     let mem = space.mem.clone();
     let fetch = Arc::new(GuestCodeFetch::new(mem.clone()));
-    let (mut cpu, translator) =
-        guest_cpu::create(prog.arch.arch, prog.start, sp, &mem.window, fetch).ok_or_else(|| {
-            RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name))
-        })?;
+    let (cpu, translator) = guest_cpu::create(prog.arch.arch, prog.start, sp, &mem.window, fetch)
+        .ok_or_else(|| {
+        RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name))
+    })?;
     let config = EngineConfig {
         tier1_threshold: cfg.tier1_threshold,
         ..EngineConfig::default()
     };
     let engine =
         Engine::new(translator, config).map_err(|e| setup("cannot start the engine", &e))?;
-    let mut vcpu = engine.vcpu();
 
     let mut process = Process::new(space, prog.arch, exe_path);
     process.log_options = cfg.log;
     process.sysroot = cfg.sysroot.clone();
     process.argv = cfg.argv.clone();
-    process.emulator.engine = Some(engine.clone());
+    process.emulator.engine = Some(engine);
     process.emulator.options = crate::syscall::Emulator::options_for(
         cfg.sysroot.as_deref(),
         cfg.log,
@@ -135,27 +134,45 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
             .truncate(!cfg.log_append)
             .open(path)
             .map_err(|e| setup(&path.display().to_string(), &e))?;
-        process.log = Box::new(f);
+        process.log = crate::syscall::Log::new(Box::new(f));
     }
     // Rust starts with SIGPIPE ignored; the guest starts with the default action.
     crate::syscall::mirror_sigpipe(0);
     fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
     signals::install(&mut process.signals)
         .map_err(|e| setup("cannot install the signal handlers", &e))?;
-    fault::set_exit_request(&cpu.header().exit_request);
-
+    run_thread(cpu, &mut process);
+    // The main thread called `exit` while other threads run: the last of them ends the
+    // process.
     loop {
+        std::thread::park();
+    }
+}
+
+/// Run one guest thread on the calling host thread until it calls `exit` (the process's end
+/// never returns). Each thread has its own CPU state and vCPU; the engine is shared.
+pub fn run_thread(mut cpu: Box<dyn GuestCpu>, process: &mut Process) {
+    let Some(engine) = process.emulator.engine.clone() else {
+        return;
+    };
+    let mut vcpu = engine.vcpu();
+    fault::set_exit_request(&cpu.header().exit_request);
+    while process.thread.exit_status.is_none() {
         cpu.header().exit_request.store(0, Ordering::Release);
-        invalidate_stale_code(&engine, &mut process);
+        invalidate_stale_code(&engine, process);
         let env = cpu.env();
-        // SAFETY: `cpu` is the translator's CPU state with a valid window (mem stays alive for
-        // the whole loop through `process.space`).
+        // SAFETY: `cpu` is the translator's CPU state with a valid window (the memory stays
+        // alive for the whole loop through `process.space`).
         let mut guest = || unsafe { vcpu.run(env) };
         match fault::run_guarded(&mut guest) {
-            Ok(reason) => handle_exit(reason, cpu.as_mut(), &mut process),
-            Err(f) => signals::memory_fault(cpu.as_mut(), &mut process, f),
+            Ok(reason) => handle_exit(reason, cpu.as_mut(), process),
+            Err(f) => {
+                vcpu.fault_recovered();
+                signals::memory_fault(cpu.as_mut(), process, f)
+            }
         }
     }
+    crate::threads::finish(process);
 }
 
 /// Read the program's `PT_INTERP` file (under the sysroot first) and load it.
@@ -218,7 +235,7 @@ fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process
         ExitReason::Syscall => {
             // Runs the syscall (rt_sigreturn and restarts included) and sets the result.
             signals::syscall(cpu, process);
-            crate::syscall::apply_to_cpu(process, cpu.int_regs());
+            crate::syscall::apply_to_cpu(process, cpu);
         }
         ExitReason::Halt => {}
         ExitReason::IllegalInsn => {

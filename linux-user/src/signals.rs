@@ -23,12 +23,14 @@ use crate::memory::Backing;
 use crate::signal_frame::{self, FrameInput};
 use crate::syscall::signal::{
     sigbit, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
-    SA_RESTORER, SIG_DFL, SIG_IGN, SS_DISABLE, UNBLOCKABLE,
+    SA_RESTORER, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
 };
 use crate::syscall::Process;
 
 /// `rt_sigreturn` (generic syscall number).
 pub const SYS_RT_SIGRETURN: u64 = 139;
+/// `clone` (generic syscall number): a thread-making clone needs the CPU.
+const SYS_CLONE: u64 = 220;
 /// Syscalls never restarted after a signal (they report `EINTR` by definition).
 const NEVER_RESTART: &[u64] = &[133, 137];
 /// Syscalls restarted only when no handler runs (`-ERESTARTNOHAND`, `-ERESTART_RESTARTBLOCK`):
@@ -66,18 +68,72 @@ const HOST_CAUGHT: &[i32] = &[
 /// First real-time signal caught (glibc keeps 32 and 33 for itself, on the host and the guest).
 const FIRST_RT_CAUGHT: i32 = 34;
 
-static HOST_PENDING: AtomicU64 = AtomicU64::new(0);
+/// Host signals that arrived and were not yet collected, with their `siginfo` words.
+struct HostPending {
+    bits: AtomicU64,
+    /// Per signal: `si_code` | `si_pid` << 32, and `si_uid` | `si_status` << 32.
+    info: [[AtomicU64; 2]; NSIG + 1],
+}
+
+impl HostPending {
+    const fn new() -> HostPending {
+        HostPending {
+            bits: AtomicU64::new(0),
+            info: [const { [AtomicU64::new(0), AtomicU64::new(0)] }; NSIG + 1],
+        }
+    }
+
+    /// Record `sig` (async-signal-safe).
+    fn record(&self, sig: usize, w0: u64, w1: u64) {
+        self.info[sig][0].store(w0, Ordering::Relaxed);
+        self.info[sig][1].store(w1, Ordering::Relaxed);
+        self.bits.fetch_or(sigbit(sig), Ordering::AcqRel);
+    }
+
+    /// Take every recorded signal, in number order.
+    fn take(&self) -> impl Iterator<Item = SigInfo> + '_ {
+        let mut bits = self.bits.swap(0, Ordering::AcqRel);
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let sig = bits.trailing_zeros() as usize + 1;
+            bits &= bits - 1;
+            let w0 = self.info[sig][0].load(Ordering::Relaxed);
+            let w1 = self.info[sig][1].load(Ordering::Relaxed);
+            Some(SigInfo {
+                signo: sig as i32,
+                code: w0 as u32 as i32,
+                word0: (w0 >> 32) | (w1 & 0xffff_ffff) << 32,
+                word1: w1 >> 32,
+            })
+        })
+    }
+
+    fn any(&self) -> bool {
+        self.bits.load(Ordering::Acquire) != 0
+    }
+}
+
+/// Host signals sent to the process.
+static HOST_PENDING: HostPending = HostPending::new();
+thread_local! {
+    /// Host signals sent to this thread (`tgkill`, `si_code` `SI_TKILL`).
+    static THREAD_HOST_PENDING: HostPending = const { HostPending::new() };
+}
 /// Incremented by every host signal (tells an `EINTR` caused by one from other `EINTR`s).
 static HOST_SEQ: AtomicU64 = AtomicU64::new(0);
-/// Per signal: `si_code` | `si_pid` << 32, and `si_uid` | `si_status` << 32.
-static HOST_INFO: [[AtomicU64; 2]; NSIG + 1] =
-    [const { [AtomicU64::new(0), AtomicU64::new(0)] }; NSIG + 1];
 
 fn caught_signals() -> impl Iterator<Item = i32> {
     HOST_CAUGHT
         .iter()
         .copied()
         .chain(FIRST_RT_CAUGHT..=NSIG as i32)
+}
+
+/// Whether host signal `sig` comes back as a guest signal through the host handler.
+pub fn is_caught_on_host(sig: i32) -> bool {
+    caught_signals().any(|s| s == sig)
 }
 
 /// Install the host handlers of every signal the guest can receive from outside. A signal the
@@ -100,7 +156,11 @@ pub fn install(state: &mut SignalState) -> std::io::Result<()> {
             return Err(std::io::Error::last_os_error());
         }
         if old.sa_sigaction == libc::SIG_IGN && sig != libc::SIGPIPE {
-            state.actions[sig as usize].handler = SIG_IGN;
+            let ignored = crate::syscall::signal::Action {
+                handler: SIG_IGN,
+                ..Default::default()
+            };
+            state.set_action(sig as usize, ignored);
         }
     }
     Ok(())
@@ -121,35 +181,33 @@ extern "C" fn host_handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *
         };
         ((*info).si_code, (*info).si_pid(), (*info).si_uid(), status)
     };
-    HOST_INFO[i][0].store(
-        u64::from(code as u32) | u64::from(pid as u32) << 32,
-        Ordering::Relaxed,
-    );
-    HOST_INFO[i][1].store(
-        u64::from(uid) | u64::from(status as u32) << 32,
-        Ordering::Relaxed,
-    );
-    HOST_PENDING.fetch_or(sigbit(i), Ordering::AcqRel);
+    let w0 = u64::from(code as u32) | u64::from(pid as u32) << 32;
+    let w1 = u64::from(uid) | u64::from(status as u32) << 32;
+    if code == SI_TKILL {
+        THREAD_HOST_PENDING.with(|t| t.record(i, w0, w1));
+    } else {
+        HOST_PENDING.record(i, w0, w1);
+    }
     HOST_SEQ.fetch_add(1, Ordering::AcqRel);
     crate::fault::request_exit();
 }
 
-/// Move the host signals that arrived into the guest's pending set.
+/// Move the host signals that arrived into the guest's pending sets (the thread's own for
+/// signals sent to this thread, the process's for the others).
 pub fn collect_host(state: &mut SignalState) {
-    let mut bits = HOST_PENDING.swap(0, Ordering::AcqRel);
-    while bits != 0 {
-        let sig = bits.trailing_zeros() as usize + 1;
-        bits &= bits - 1;
-        let w0 = HOST_INFO[sig][0].load(Ordering::Relaxed);
-        let w1 = HOST_INFO[sig][1].load(Ordering::Relaxed);
-        let info = SigInfo {
-            signo: sig as i32,
-            code: w0 as u32 as i32,
-            word0: (w0 >> 32) | (w1 & 0xffff_ffff) << 32,
-            word1: w1 >> 32,
-        };
-        state.queue(info);
+    for info in HOST_PENDING.take() {
+        state.queue_process(info);
     }
+    THREAD_HOST_PENDING.with(|t| {
+        for info in t.take() {
+            state.queue(info);
+        }
+    });
+}
+
+/// Whether host signals wait to be collected by this thread.
+fn host_signals_waiting() -> bool {
+    HOST_PENDING.any() || THREAD_HOST_PENDING.with(|t| t.any())
 }
 
 /// The host signal set of [`caught_signals`].
@@ -184,7 +242,7 @@ pub fn wait_host(
             let mut old: libc::sigset_t = std::mem::zeroed();
             libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
             let mut r = -1;
-            if HOST_PENDING.load(Ordering::Acquire) == 0 {
+            if !host_signals_waiting() {
                 let ts = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);
                 r = libc::ppoll(std::ptr::null_mut(), 0, ts, &old);
             }
@@ -199,7 +257,7 @@ pub fn wait_host(
 }
 
 /// The `ecall`/`svc` just done by the guest: run it, then decide on restarts. `rt_sigreturn`
-/// is handled here since it needs the CPU.
+/// and thread-making `clone` are handled here since they need the CPU.
 pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
     let abi = p.arch.syscall_regs;
     let (nr, args) = {
@@ -212,7 +270,11 @@ pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
     }
     p.signals.syscall_sp = signal_frame::stack_pointer(&cpu.arch_cpu());
     let seq = HOST_SEQ.load(Ordering::Acquire);
-    let ret = p.dispatch(nr, args);
+    let ret = if nr == SYS_CLONE && crate::threads::is_thread_clone(args[0]) {
+        p.dispatch_with(nr, args, |p| crate::threads::clone_thread(cpu, p, args))
+    } else {
+        p.dispatch(nr, args)
+    };
     let eintr = (libc::EINTR as u64).wrapping_neg();
     if ret == eintr && HOST_SEQ.load(Ordering::Acquire) != seq && should_restart(p, nr) {
         // Back to the syscall instruction (4 bytes on both arches) with the arguments intact.
@@ -229,7 +291,7 @@ fn should_restart(p: &mut Process, nr: u64) -> bool {
         return false;
     }
     collect_host(&mut p.signals);
-    let ready = p.signals.pending & !p.signals.mask;
+    let ready = p.signals.all_pending() & !p.signals.mask;
     if ready == 0 {
         return true;
     }
@@ -349,15 +411,17 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
     }
     p.signals.mask = (p.signals.mask | block) & !UNBLOCKABLE;
     if act.flags & SA_RESETHAND != 0 {
-        p.signals.actions[sig] = Default::default();
+        p.signals.set_action(sig, Default::default());
     }
 }
 
 /// The guest address of the `rt_sigreturn` trampoline, mapping its page on first use (a
 /// read+exec page of our own, like qemu's).
 fn ensure_trampoline(cpu: &mut dyn GuestCpu, p: &mut Process) -> u64 {
-    if p.signals.trampoline != 0 {
-        return p.signals.trampoline;
+    let shared = p.signals.shared.clone();
+    let known = shared.trampoline.load(Ordering::Acquire);
+    if known != 0 {
+        return known;
     }
     const PROT_RW: u32 = 3;
     const PROT_RX: u32 = 5;
@@ -370,10 +434,17 @@ fn ensure_trampoline(cpu: &mut dyn GuestCpu, p: &mut Process) -> u64 {
         .and_then(|a| p.space.write_bytes(a, &bytes).map(|()| a))
         .and_then(|a| p.space.mprotect(a, 4096, PROT_RX).map(|()| a));
     match page {
-        Ok(a) => {
-            p.signals.trampoline = a;
-            a
-        }
+        Ok(a) => match shared
+            .trampoline
+            .compare_exchange(0, a, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => a,
+            Err(other) => {
+                // Another thread mapped one first: use it.
+                let _ = p.space.munmap(a, 4096);
+                other
+            }
+        },
         Err(_) => fatal(p, libc::SIGSEGV),
     }
 }

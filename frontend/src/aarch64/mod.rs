@@ -28,7 +28,7 @@ pub use insn::Insn;
 
 /// aarch64 guest CPU state (EL0).
 #[repr(C)]
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct A64Cpu {
     pub header: CpuHeader,
     /// `x[0..31]` are X0–X30; `x[31]` is SP (XZR is not stored: it reads as zero).

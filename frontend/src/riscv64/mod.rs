@@ -31,7 +31,7 @@ pub const BOXED_CANONICAL_NAN_S: u64 = 0xffff_ffff_7fc0_0000;
 
 /// riscv64 guest CPU state (user level).
 #[repr(C)]
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Rv64Cpu {
     pub header: CpuHeader,
     /// Integer registers; `x[0]` is always 0 (translated code never writes it).

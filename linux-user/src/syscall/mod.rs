@@ -17,11 +17,13 @@ mod time;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use crate::arch::{ArchInfo, GuestArch};
 use crate::errno::{host_result, to_guest, Errno, SysResult};
 use crate::memory::AddressSpace;
 pub use signal::{mirror_sigpipe, SignalState};
+pub(crate) use spawn::clone_flags;
 pub use spawn::{apply_to_cpu, Emulator};
 
 /// A syscall implementation: guest arguments in, result or errno out.
@@ -55,9 +57,43 @@ pub struct Process {
     pub sysroot: Option<PathBuf>,
     pub log_options: LogOptions,
     /// Where `-strace` and `-d` output goes (stderr unless `-D`).
-    pub log: Box<dyn Write + Send>,
+    pub log: Log,
     /// The emulator's own settings and engine (for fork and exec).
     pub emulator: Emulator,
+    /// This guest thread's own state.
+    pub thread: ThreadState,
+}
+
+/// What belongs to one guest thread (the rest of [`Process`] is shared or copied).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ThreadState {
+    /// `CLONE_CHILD_CLEARTID` / `set_tid_address` word: zeroed and futex-woken at thread exit.
+    pub clear_child_tid: u64,
+    /// Set by `exit` when the thread ends but the process goes on.
+    pub exit_status: Option<i32>,
+}
+
+/// The `-strace`/`-d` log, one writer shared by all guest threads.
+#[derive(Clone)]
+pub struct Log(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Log {
+    pub fn new(w: Box<dyn Write + Send>) -> Log {
+        Log(Arc::new(Mutex::new(w)))
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Box<dyn Write + Send>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer().flush()
+    }
 }
 
 impl std::fmt::Debug for Process {
@@ -134,7 +170,7 @@ table! {
     82 fsync => fs::fsync,
     83 fdatasync => fs::fdatasync,
     88 utimensat => fs::utimensat,
-    93 exit => process::exit,
+    93 exit => process::exit_thread,
     94 exit_group => process::exit,
     95 waitid => process::waitid,
     96 set_tid_address => process::set_tid_address,
@@ -235,8 +271,26 @@ impl Process {
             signals: SignalState::new(arch.sigaction_size),
             sysroot: None,
             log_options: LogOptions::default(),
-            log: Box::new(std::io::stderr()),
+            log: Log::new(Box::new(std::io::stderr())),
             emulator: Emulator::default(),
+            thread: ThreadState::default(),
+        }
+    }
+
+    /// The process as a new thread sees it: the same address space, signal actions, log and
+    /// engine; its own signal mask copy and thread state.
+    pub fn for_new_thread(&self) -> Process {
+        Process {
+            space: self.space.share(),
+            arch: self.arch,
+            exe_path: self.exe_path.clone(),
+            argv: self.argv.clone(),
+            signals: self.signals.for_new_thread(),
+            sysroot: self.sysroot.clone(),
+            log_options: self.log_options,
+            log: self.log.clone(),
+            emulator: self.emulator.clone(),
+            thread: ThreadState::default(),
         }
     }
 
@@ -246,10 +300,35 @@ impl Process {
         if row.is_none() && self.log_options.unimp {
             let _ = writeln!(self.log, "emu-user: unsupported syscall {nr}");
         }
+        let handler = row.map(|s| s.handler);
+        self.run_logged(nr, row, args, |p| {
+            handler.map_or(Err(Errno::ENOSYS), |h| h(p, args))
+        })
+    }
+
+    /// Run syscall `nr` with an implementation of the caller's (one that needs more than the
+    /// process), logged like any other.
+    pub fn dispatch_with(
+        &mut self,
+        nr: u64,
+        args: [u64; 6],
+        run: impl FnOnce(&mut Process) -> SysResult,
+    ) -> u64 {
+        let row = lookup(self.arch.arch, nr);
+        self.run_logged(nr, row, args, run)
+    }
+
+    fn run_logged(
+        &mut self,
+        nr: u64,
+        row: Option<&Syscall>,
+        args: [u64; 6],
+        run: impl FnOnce(&mut Process) -> SysResult,
+    ) -> u64 {
         if self.log_options.strace {
             self.strace_call(nr, row, &args);
         }
-        let result = row.map_or(Err(Errno::ENOSYS), |s| (s.handler)(self, args));
+        let result = run(self);
         if self.log_options.strace {
             self.strace_result(nr, result);
         }
@@ -274,7 +353,7 @@ impl Process {
         let _ = self.log.flush();
     }
 
-    /// End the process with `status` (exit and exit_group: single-threaded for now).
+    /// End the process with `status` (`exit_group`, or `exit` of the last thread).
     pub fn exit(&mut self, status: i32) -> ! {
         if self.log_options.strace {
             let _ = writeln!(self.log);

@@ -4,8 +4,14 @@
 use super::{host_syscall, Process};
 use crate::errno::{Errno, SysResult};
 
+/// `exit_group`.
 pub fn exit(p: &mut Process, a: [u64; 6]) -> SysResult {
     p.exit(a[0] as i32)
+}
+
+/// `exit`: ends the calling thread ([`crate::threads::exit_thread`]).
+pub fn exit_thread(p: &mut Process, a: [u64; 6]) -> SysResult {
+    crate::threads::exit_thread(p, a[0] as i32)
 }
 
 fn is_self(pid: u64) -> bool {
@@ -43,8 +49,10 @@ pub fn setpgid(_p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_setpgid, [a[0], a[1], 0, 0, 0, 0])
 }
 
-/// `set_tid_address` returns the caller's tid (the clear-on-exit word matters only with threads).
-pub fn set_tid_address(_p: &mut Process, _a: [u64; 6]) -> SysResult {
+/// `set_tid_address(word)`: `word` is zeroed and futex-woken when the thread exits; returns
+/// the caller's tid.
+pub fn set_tid_address(p: &mut Process, a: [u64; 6]) -> SysResult {
+    p.thread.clear_child_tid = a[0];
     host_syscall(libc::SYS_gettid, [0; 6])
 }
 
@@ -56,26 +64,37 @@ pub fn set_robust_list(_p: &mut Process, a: [u64; 6]) -> SysResult {
     Ok(0)
 }
 
-/// Single-threaded futex: `WAKE` wakes nobody; `WAIT` on a changed value is `EAGAIN`, and on an
-/// unchanged one could only wait forever, so it reports `EINTR` (callers re-check and retry).
+/// `futex(uaddr, op, val, timeout|val2, uaddr2, val3)` on the host futex at the word's host
+/// address (guest threads are host threads; see [`crate::threads`]). The guest and host
+/// `struct timespec` agree, so timeouts are passed by pointer.
 pub fn futex(p: &mut Process, a: [u64; 6]) -> SysResult {
+    const CMD_MASK: u64 = 0x7f;
+    // Operations whose fourth argument is a timeout pointer; for the others it is a number.
     const WAIT: u64 = 0;
-    const WAKE: u64 = 1;
+    const LOCK_PI: u64 = 6;
     const WAIT_BITSET: u64 = 9;
-    const WAKE_BITSET: u64 = 10;
-    match a[1] & 0x7f {
-        WAIT | WAIT_BITSET => {
-            let b = p.space.read_bytes(a[0], 4)?;
-            let v = u32::from_le_bytes(b.try_into().map_err(|_| Errno::EFAULT)?);
-            if v != a[2] as u32 {
-                Err(Errno::EAGAIN)
-            } else {
-                Err(Errno(libc::EINTR))
-            }
+    const WAIT_REQUEUE_PI: u64 = 11;
+    const LOCK_PI2: u64 = 13;
+    // Operations that use `uaddr2`.
+    const REQUEUE: u64 = 3;
+    const CMP_REQUEUE: u64 = 4;
+    const WAKE_OP: u64 = 5;
+    const CMP_REQUEUE_PI: u64 = 12;
+    let cmd = a[1] & CMD_MASK;
+    let word = p.space.write_ptr(a[0], 4)? as u64;
+    let fourth = match cmd {
+        WAIT | LOCK_PI | WAIT_BITSET | WAIT_REQUEUE_PI | LOCK_PI2 if a[3] != 0 => {
+            p.space.read_ptr(a[3], 16)? as u64
         }
-        WAKE | WAKE_BITSET => Ok(0),
-        _ => Err(Errno::ENOSYS),
-    }
+        _ => a[3],
+    };
+    let second = match cmd {
+        REQUEUE | CMP_REQUEUE | WAKE_OP | CMP_REQUEUE_PI | WAIT_REQUEUE_PI => {
+            p.space.write_ptr(a[4], 4)? as u64
+        }
+        _ => a[4],
+    };
+    host_syscall(libc::SYS_futex, [word, a[1], a[2], fourth, second, a[5]])
 }
 
 /// `uname` with the guest's machine name.

@@ -6,6 +6,9 @@
 //! default actions) is [`crate::signals`]' job at the next return to guest code. Signal numbers
 //! of riscv64 and aarch64 (asm-generic) equal the host's.
 
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
 use super::{host_syscall, Process};
 use crate::errno::{Errno, SysResult};
 
@@ -121,32 +124,92 @@ impl AltStack {
     }
 }
 
-/// What the guest told us about signals, and the signals waiting for delivery.
+/// A set of pending signals with the `siginfo` of each (one per signal number, as Linux for
+/// standard signals).
+#[derive(Clone, Copy, Debug)]
+pub struct Pending {
+    pub bits: u64,
+    pub info: [SigInfo; NSIG + 1],
+}
+
+impl Default for Pending {
+    fn default() -> Pending {
+        Pending {
+            bits: 0,
+            info: [SigInfo::default(); NSIG + 1],
+        }
+    }
+}
+
+impl Pending {
+    fn add(&mut self, info: SigInfo) {
+        let sig = info.signo as usize;
+        if self.bits & sigbit(sig) == 0 {
+            self.info[sig] = info;
+        }
+        self.bits |= sigbit(sig);
+    }
+
+    /// The lowest signal not in `mask`, taken off the set.
+    fn take(&mut self, mask: u64) -> Option<(usize, SigInfo)> {
+        let ready = self.bits & !mask;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as usize + 1;
+        self.bits &= !sigbit(sig);
+        Some((sig, self.info[sig]))
+    }
+}
+
+/// The signal state every thread of the process shares: the actions, the signals sent to the
+/// process as a whole, and the `rt_sigreturn` trampoline page.
+#[derive(Debug)]
+pub struct SharedSignals {
+    actions: Mutex<[Action; NSIG + 1]>,
+    pending: Mutex<Pending>,
+    /// Guest address of the `rt_sigreturn` trampoline page (0: not mapped yet).
+    pub trampoline: AtomicU64,
+}
+
+impl Default for SharedSignals {
+    fn default() -> SharedSignals {
+        SharedSignals {
+            actions: Mutex::new([Action::default(); NSIG + 1]),
+            pending: Mutex::default(),
+            trampoline: AtomicU64::new(0),
+        }
+    }
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One thread's view of the signals: its mask, alternate stack and thread-directed pending
+/// signals, plus the process-wide [`SharedSignals`].
 #[derive(Debug)]
 pub struct SignalState {
-    pub actions: [Action; NSIG + 1],
+    pub shared: Arc<SharedSignals>,
     /// The guest `struct sigaction` has `sa_restorer` (aarch64) before the mask.
     has_restorer: bool,
     pub mask: u64,
-    pub pending: u64,
-    pub info: [SigInfo; NSIG + 1],
+    /// Signals sent to this thread.
+    pub pending: Pending,
     pub altstack: AltStack,
     /// The mask to restore after a handler interrupted `rt_sigsuspend`.
     pub saved_mask: Option<u64>,
     /// The guest stack pointer at the current syscall (for `sigaltstack`'s `SS_ONSTACK`).
     pub syscall_sp: u64,
-    /// Guest address of the `rt_sigreturn` trampoline page (0: not mapped yet).
-    pub trampoline: u64,
 }
 
 impl SignalState {
     pub fn new(sigaction_size: usize) -> SignalState {
         SignalState {
-            actions: [Action::default(); NSIG + 1],
+            shared: Arc::default(),
             has_restorer: sigaction_size >= 32,
             mask: 0,
-            pending: 0,
-            info: [SigInfo::default(); NSIG + 1],
+            pending: Pending::default(),
             altstack: AltStack {
                 sp: 0,
                 flags: SS_DISABLE,
@@ -154,13 +217,41 @@ impl SignalState {
             },
             saved_mask: None,
             syscall_sp: 0,
-            trampoline: 0,
         }
+    }
+
+    /// The state of a new thread: the creator's mask, no pending signals, no alternate stack
+    /// (as `clone` with `CLONE_VM` in Linux).
+    pub fn for_new_thread(&self) -> SignalState {
+        SignalState {
+            mask: self.mask,
+            ..SignalState::new(self.action_size())
+        }
+        .sharing(&self.shared)
+    }
+
+    fn sharing(mut self, shared: &Arc<SharedSignals>) -> SignalState {
+        self.shared = shared.clone();
+        self
     }
 
     /// The action for `sig` (default for out-of-range numbers).
     pub fn action(&self, sig: usize) -> Action {
-        self.actions.get(sig).copied().unwrap_or_default()
+        locked(&self.shared.actions)
+            .get(sig)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Set the action of `sig` (1..=NSIG); pending instances of a now-ignored signal go.
+    pub fn set_action(&mut self, sig: usize, action: Action) {
+        if let Some(a) = locked(&self.shared.actions).get_mut(sig) {
+            *a = action;
+        }
+        if self.is_ignored(sig) {
+            self.pending.bits &= !sigbit(sig);
+            locked(&self.shared.pending).bits &= !sigbit(sig);
+        }
     }
 
     /// Whether delivering `sig` now would do nothing.
@@ -172,30 +263,46 @@ impl SignalState {
         }
     }
 
-    /// Make `info.signo` pending (dropped when unblocked and ignored, as Linux does at send time).
-    pub fn queue(&mut self, info: SigInfo) {
+    /// Whether `info` should be dropped at send time (unblocked and ignored, as Linux does).
+    fn drops(&self, info: &SigInfo) -> bool {
         let sig = info.signo as usize;
-        if sig == 0 || sig > NSIG {
-            return;
-        }
-        if self.mask & sigbit(sig) == 0 && self.is_ignored(sig) {
-            return;
-        }
-        if self.pending & sigbit(sig) == 0 {
-            self.info[sig] = info;
-        }
-        self.pending |= sigbit(sig);
+        sig == 0 || sig > NSIG || (self.mask & sigbit(sig) == 0 && self.is_ignored(sig))
     }
 
-    /// The lowest pending signal not in `mask`, taken off the pending set.
-    pub fn take_next(&mut self, mask: u64) -> Option<(usize, SigInfo)> {
-        let ready = self.pending & !mask;
-        if ready == 0 {
-            return None;
+    /// Make `info.signo` pending for this thread.
+    pub fn queue(&mut self, info: SigInfo) {
+        if !self.drops(&info) {
+            self.pending.add(info);
         }
-        let sig = ready.trailing_zeros() as usize + 1;
-        self.pending &= !sigbit(sig);
-        Some((sig, self.info[sig]))
+    }
+
+    /// Make `info.signo` pending for the whole process (any thread not blocking it takes it).
+    pub fn queue_process(&mut self, info: SigInfo) {
+        if !self.drops(&info) {
+            locked(&self.shared.pending).add(info);
+        }
+    }
+
+    /// Every signal pending for this thread or the process.
+    pub fn all_pending(&self) -> u64 {
+        self.pending.bits | locked(&self.shared.pending).bits
+    }
+
+    /// The lowest pending signal not in `mask` (this thread's first), taken off its set.
+    pub fn take_next(&mut self, mask: u64) -> Option<(usize, SigInfo)> {
+        let own = self.pending.take(mask);
+        let shared = locked(&self.shared.pending).take(mask);
+        match (own, shared) {
+            (Some(o), Some(s)) if s.0 < o.0 => {
+                self.pending.add(o.1);
+                Some(s)
+            }
+            (Some(o), Some(s)) => {
+                locked(&self.shared.pending).add(s.1);
+                Some(o)
+            }
+            (o, s) => o.or(s),
+        }
     }
 
     fn action_size(&self) -> usize {
@@ -263,14 +370,11 @@ pub fn rt_sigaction(p: &mut Process, a: [u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     if a[2] != 0 {
-        let old = p.signals.action_to_bytes(p.signals.actions[sig]);
+        let old = p.signals.action_to_bytes(p.signals.action(sig));
         p.space.write_bytes(a[2], &old)?;
     }
     if let Some(new) = new {
-        p.signals.actions[sig] = new;
-        if p.signals.is_ignored(sig) {
-            p.signals.pending &= !sigbit(sig);
-        }
+        p.signals.set_action(sig, new);
     }
     Ok(0)
 }
@@ -309,7 +413,7 @@ pub fn rt_sigprocmask(p: &mut Process, a: [u64; 6]) -> SysResult {
 pub fn rt_sigpending(p: &mut Process, a: [u64; 6]) -> SysResult {
     check_sigset_size(a[1])?;
     crate::signals::collect_host(&mut p.signals);
-    let set = p.signals.pending & p.signals.mask;
+    let set = p.signals.all_pending() & p.signals.mask;
     p.space.write_u64(a[0], set)?;
     Ok(0)
 }
@@ -321,7 +425,7 @@ pub fn rt_sigsuspend(p: &mut Process, a: [u64; 6]) -> SysResult {
     let mask = p.space.read_u64(a[0])? & !UNBLOCKABLE;
     let old = p.signals.mask;
     p.signals.mask = mask;
-    crate::signals::wait_host(&mut p.signals, None, |s| s.pending & !s.mask != 0);
+    crate::signals::wait_host(&mut p.signals, None, |s| s.all_pending() & !s.mask != 0);
     p.signals.saved_mask = Some(old);
     Err(Errno(libc::EINTR))
 }
@@ -342,10 +446,10 @@ pub fn rt_sigtimedwait(p: &mut Process, a: [u64; 6]) -> SysResult {
         None
     };
     crate::signals::wait_host(&mut p.signals, timeout, |s| {
-        s.pending & (set | !s.mask) != 0
+        s.all_pending() & (set | !s.mask) != 0
     });
     let Some((sig, info)) = p.signals.take_next(!set) else {
-        if p.signals.pending & !p.signals.mask != 0 {
+        if p.signals.all_pending() & !p.signals.mask != 0 {
             return Err(Errno(libc::EINTR));
         }
         return Err(Errno::EAGAIN);
@@ -414,7 +518,7 @@ pub fn rt_sigqueueinfo(p: &mut Process, a: [u64; 6]) -> SysResult {
     if code >= 0 || code == SI_TKILL {
         return Err(Errno::EPERM);
     }
-    p.signals.queue(SigInfo {
+    p.signals.queue_process(SigInfo {
         signo: sig as i32,
         code,
         word0: w(16),
@@ -448,7 +552,8 @@ fn host_id(nr: libc::c_long) -> u32 {
     host_syscall(nr, [0; 6]).unwrap_or(0) as u32
 }
 
-/// A signal sent to ourselves: queued for delivery at the end of the syscall.
+/// A signal sent to our own process (`SI_USER`, any thread may take it) or to the calling
+/// thread (`SI_TKILL`): queued for delivery at the end of the syscall.
 fn signal_self(p: &mut Process, sig: u64, code: i32) -> SysResult {
     if sig == 0 {
         return Ok(0);
@@ -460,8 +565,35 @@ fn signal_self(p: &mut Process, sig: u64, code: i32) -> SysResult {
         host_id(libc::SYS_getpid),
         host_id(libc::SYS_getuid),
     );
-    p.signals.queue(info);
+    if code == SI_TKILL {
+        p.signals.queue(info);
+    } else {
+        p.signals.queue_process(info);
+    }
     Ok(0)
+}
+
+/// A signal for thread `tid` of this process. Another guest thread gets it through the host
+/// (`tgkill`, so it interrupts a blocking syscall there) when the host handlers catch that
+/// signal; the others (SIGABRT, SIGSEGV, ...) are not caught on the host and are queued for
+/// the process instead, so any thread not blocking them takes them.
+fn signal_thread(p: &mut Process, tid: u64, sig: u64) -> SysResult {
+    let tid = tid as i32;
+    if tid == host_id(libc::SYS_gettid) as i32 {
+        return signal_self(p, sig, SI_TKILL);
+    }
+    if !crate::threads::is_guest_thread(tid) {
+        return Err(Errno::ESRCH);
+    }
+    if sig == 0 {
+        return Ok(0);
+    }
+    let signo = check_signal(sig)? as i32;
+    if crate::signals::is_caught_on_host(signo) {
+        let pid = u64::from(host_id(libc::SYS_getpid));
+        return host_syscall(libc::SYS_tgkill, [pid, tid as u64, sig, 0, 0, 0]);
+    }
+    signal_self(p, sig, SI_USER)
 }
 
 fn is_self(pid: u64) -> bool {
@@ -476,17 +608,14 @@ pub fn kill(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn tkill(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if is_self(a[0]) {
-        return signal_self(p, a[1], SI_TKILL);
-    }
-    Err(Errno::ESRCH)
+    signal_thread(p, a[0], a[1])
 }
 
 pub fn tgkill(p: &mut Process, a: [u64; 6]) -> SysResult {
-    if is_self(a[0]) && is_self(a[1]) {
-        return signal_self(p, a[2], SI_TKILL);
+    if !is_self(a[0]) {
+        return Err(Errno::ESRCH);
     }
-    Err(Errno::ESRCH)
+    signal_thread(p, a[1], a[2])
 }
 
 #[cfg(test)]
@@ -513,7 +642,7 @@ mod tests {
     fn queue_take_and_ignore() {
         let mut s = SignalState::new(24);
         s.queue(SigInfo::from_process(libc::SIGCHLD, 0, 1, 2));
-        assert_eq!(s.pending, 0, "SIGCHLD is ignored by default");
+        assert_eq!(s.all_pending(), 0, "SIGCHLD is ignored by default");
         s.queue(SigInfo::from_process(libc::SIGUSR2, 0, 1, 2));
         s.queue(SigInfo::from_process(libc::SIGUSR1, 0, 1, 2));
         assert_eq!(s.take_next(0).map(|(n, _)| n), Some(libc::SIGUSR1 as usize));

@@ -22,11 +22,11 @@ use std::sync::Arc;
 use emu_backend::Engine;
 
 use super::Process;
-use crate::arch::{self, GuestArch};
+use crate::arch;
 use crate::errno::{Errno, SysResult};
 
 /// What the syscall layer needs to know about the emulator itself.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Emulator {
     /// Options for a re-executed emu-user (`-L`, `-d`, `-D`, `-strace`, `-tier1-threshold`).
     pub options: Vec<OsString>,
@@ -74,28 +74,22 @@ impl Emulator {
     }
 }
 
-/// The integer-register index of the stack pointer.
-fn sp_index(arch: GuestArch) -> usize {
-    match arch {
-        GuestArch::Aarch64 => 31,
-        GuestArch::Riscv64 => 2,
-        GuestArch::X86_64 => 4,
-    }
-}
-
 /// After a syscall: apply the CPU changes it left for the run loop (a forked child's stack).
-pub fn apply_to_cpu(p: &mut Process, regs: &mut [u64]) {
+pub fn apply_to_cpu(p: &mut Process, cpu: &mut dyn crate::guest_cpu::GuestCpu) {
     if let Some(sp) = p.emulator.child_sp.take() {
-        if let Some(r) = regs.get_mut(sp_index(p.arch.arch)) {
-            *r = sp;
-        }
+        cpu.set_stack_pointer(sp);
     }
 }
 
-mod clone_flags {
+pub(crate) mod clone_flags {
     pub const CSIGNAL: u64 = 0xff;
     pub const VM: u64 = 0x100;
+    pub const FS: u64 = 0x200;
+    pub const FILES: u64 = 0x400;
+    pub const SIGHAND: u64 = 0x800;
     pub const VFORK: u64 = 0x4000;
+    pub const THREAD: u64 = 0x10000;
+    pub const SYSVSEM: u64 = 0x40000;
     pub const SETTLS: u64 = 0x80000;
     pub const PARENT_SETTID: u64 = 0x0010_0000;
     pub const CHILD_CLEARTID: u64 = 0x0020_0000;
@@ -119,8 +113,10 @@ pub fn clone(p: &mut Process, a: [u64; 6]) -> SysResult {
         flags
     };
     if flags & VM != 0 {
-        log_unimp(p, "clone: threads (CLONE_VM) are not supported");
-        return Err(Errno::ENOSYS);
+        // Threads are created by the run loop (`crate::threads`), which has the CPU; other
+        // CLONE_VM combinations (a shared address space in another process) are not emulated.
+        log_unimp(p, "clone: CLONE_VM without CLONE_THREAD is not supported");
+        return Err(Errno::EINVAL);
     }
     if flags & SETTLS != 0 {
         log_unimp(p, "clone: CLONE_SETTLS in a fork is not supported");
@@ -148,6 +144,7 @@ pub fn clone(p: &mut Process, a: [u64; 6]) -> SysResult {
         let _ = p.space.write_u32(ptid, tid as u32);
     }
     if pid == 0 {
+        crate::threads::forget_other_threads();
         if flags & CHILD_SETTID != 0 {
             let _ = p.space.write_u32(ctid, tid as u32);
         }
@@ -385,6 +382,7 @@ fn exec_at(p: &mut Process, dirfd: i32, path: u64, argv: u64, envp: u64, flags: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arch::GuestArch;
     use crate::memory::{map_flags, AddressSpace, Layout};
 
     fn process() -> Process {
@@ -430,12 +428,13 @@ mod tests {
     }
 
     #[test]
-    fn threads_are_enosys_and_bad_flags_einval() {
+    fn shared_memory_clones_and_bad_flags_are_einval() {
         let mut p = process();
-        let thread = 0x3d0f00; // glibc's pthread_create flags
+        // glibc's pthread_create flags: only the run loop, which has the CPU, makes threads.
+        let thread = 0x3d0f00;
         assert_eq!(
             p.dispatch(220, [thread, 0, 0, 0, 0, 0]) as i64,
-            -(libc::ENOSYS as i64)
+            -(libc::EINVAL as i64)
         );
         let new_ns = 0x2000_0000 | libc::SIGCHLD as u64; // CLONE_NEWUTS
         assert_eq!(
