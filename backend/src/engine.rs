@@ -9,6 +9,7 @@
 //! `in_native` flag around native runs; a flush sets `flushing`, asks every vCPU to leave
 //! compiled code (their `exit_request`) and waits until no flag is up, while vCPUs that see
 //! `flushing` interpret instead (a Dekker-style handshake with sequentially consistent atomics).
+//! A vCPU stopped that way returns `Halt` from [`crate::Vcpu::run`] as if asked to stop.
 //! A flag, unlike a lock guard, can be cleared when a guest fault leaves native code by
 //! `siglongjmp` ([`crate::Vcpu::fault_recovered`]).
 
@@ -330,7 +331,11 @@ impl Engine {
     fn flush(&self) {
         let _one_flush = lock(&self.flush_lock);
         self.flushing.store(true, Ordering::SeqCst);
-        self.for_each_vcpu(|ctx| ctx.request_exit());
+        self.for_each_vcpu(|ctx| {
+            if ctx.in_native.load(Ordering::SeqCst) {
+                ctx.request_exit();
+            }
+        });
         while self.any_vcpu(|ctx| ctx.in_native.load(Ordering::SeqCst)) {
             std::thread::yield_now();
         }
