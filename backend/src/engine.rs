@@ -411,6 +411,7 @@ fn spawn_compiler(engine: Weak<Engine>, mut lowerer: Lowerer) -> Option<Sender<A
     let spawned = std::thread::Builder::new()
         .name("emu-compile".into())
         .spawn(move || {
+            block_async_signals();
             while let Ok(tb) = rx.recv() {
                 let Some(engine) = engine.upgrade() else {
                     break;
@@ -419,6 +420,26 @@ fn spawn_compiler(engine: Weak<Engine>, mut lowerer: Lowerer) -> Option<Sender<A
             }
         });
     spawned.ok().map(|_| tx)
+}
+
+/// Keep signals meant for guest threads off the compile thread: only the synchronous ones a
+/// bug could raise stay unblocked.
+fn block_async_signals() {
+    // SAFETY: sigfillset/sigdelset fill a local set; pthread_sigmask changes only this thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGILL,
+            libc::SIGFPE,
+            libc::SIGTRAP,
+        ] {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
 }
 
 /// The engine is shared by all guest threads; each `Vcpu` moves to its thread.

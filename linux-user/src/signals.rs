@@ -34,8 +34,8 @@ const SYS_CLONE: u64 = 220;
 /// Syscalls never restarted after a signal (they report `EINTR` by definition).
 const NEVER_RESTART: &[u64] = &[133, 137];
 /// Syscalls restarted only when no handler runs (`-ERESTARTNOHAND`, `-ERESTART_RESTARTBLOCK`):
-/// pselect6, ppoll, epoll_pwait, nanosleep, clock_nanosleep.
-const RESTART_WITHOUT_HANDLER: &[u64] = &[72, 73, 22, 101, 115];
+/// pselect6, ppoll, epoll_pwait, nanosleep, clock_nanosleep, epoll_pwait2.
+const RESTART_WITHOUT_HANDLER: &[u64] = &[72, 73, 22, 101, 115, 441];
 /// `si_code`s of synchronous signals.
 pub const SEGV_MAPERR: i32 = 1;
 pub const SEGV_ACCERR: i32 = 2;

@@ -142,7 +142,7 @@ fn with_sigmask(
     p.signals.mask = mask;
     let r = host_sigmask(libc::SIG_BLOCK, !NEVER_BLOCKED).and_then(|host_old| {
         crate::signals::collect_host(&mut p.signals);
-        let r = if p.signals.pending & !mask != 0 {
+        let r = if p.signals.all_pending() & !mask != 0 {
             Err(Errno(libc::EINTR))
         } else {
             let during = host_old | (mask & !NEVER_BLOCKED);
@@ -314,7 +314,11 @@ mod tests {
         assert_eq!(p.dispatch(22, [ep, out, 4, 0, mask, 8]), 1);
         assert_eq!((p.signals.mask, p.signals.saved_mask), (usr1, None));
 
-        p.signals.actions[libc::SIGUSR1 as usize].handler = 0x1000;
+        let handler = super::super::signal::Action {
+            handler: 0x1000,
+            ..Default::default()
+        };
+        p.signals.set_action(libc::SIGUSR1 as usize, handler);
         p.signals.queue(super::super::signal::SigInfo::from_process(
             libc::SIGUSR1,
             0,
