@@ -131,6 +131,60 @@ fn caught_signals() -> impl Iterator<Item = i32> {
         .chain(FIRST_RT_CAUGHT..=NSIG as i32)
 }
 
+/// Clear this thread's host signal mask; returns what it was, as a guest mask.
+fn take_host_mask() -> u64 {
+    // SAFETY: sigemptyset initialises a local set; pthread_sigmask fills `old`.
+    let old = unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &empty, &mut old);
+        old
+    };
+    (1..=NSIG)
+        // SAFETY: reading membership of a valid set.
+        .filter(|&sig| unsafe { libc::sigismember(&old, sig as i32) } == 1)
+        .fold(0, |m, sig| m | sigbit(sig))
+}
+
+/// Just before a host `execve`: give the host the guest's signal state the kernel keeps across
+/// exec, so the new program (or the emu-user re-executed for it) starts with it: ignored
+/// signals stay ignored, handled ones go back to the default, the mask is kept. If the exec
+/// fails, [`exec_failed`] puts the emulator's handlers back.
+pub fn prepare_exec(state: &SignalState) {
+    for sig in caught_signals() {
+        let host = if state.action(sig as usize).handler == SIG_IGN {
+            libc::SIG_IGN
+        } else {
+            libc::SIG_DFL
+        };
+        // SAFETY: setting a standard disposition.
+        unsafe { libc::signal(sig, host) };
+    }
+    // SAFETY: sigemptyset/sigaddset fill a local set; pthread_sigmask changes this thread only.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in (1..=NSIG).filter(|&s| state.mask & sigbit(s) != 0) {
+            libc::sigaddset(&mut set, sig as i32);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+    // Blocked pending signals stay pending across exec: made pending on the host (blocked
+    // there now), the new emulator's handlers collect them when `install` unblocks.
+    let pending = state.all_pending() & state.mask;
+    for sig in caught_signals().filter(|&s| pending & sigbit(s as usize) != 0) {
+        // SAFETY: raising a signal blocked on this thread only makes it pending.
+        unsafe { libc::raise(sig) };
+    }
+}
+
+/// The exec did not happen: back to the emulator's handlers and an empty host mask (the host
+/// state [`prepare_exec`] set is exactly the guest's, so `install` reads it back unchanged).
+pub fn exec_failed(state: &mut SignalState) {
+    let _ = install(state);
+}
+
 /// Whether host signal `sig` comes back as a guest signal through the host handler.
 pub fn is_caught_on_host(sig: i32) -> bool {
     caught_signals().any(|s| s == sig)
@@ -138,7 +192,8 @@ pub fn is_caught_on_host(sig: i32) -> bool {
 
 /// Install the host handlers of every signal the guest can receive from outside. A signal the
 /// emulator was started with ignored (e.g. SIGINT in a background job) starts ignored in the
-/// guest too, as across `execve`.
+/// guest too, and the signal mask it was started with becomes the guest's, as across `execve`
+/// ([`prepare_exec`] hands them over); the host mask is then cleared so the handlers run.
 pub fn install(state: &mut SignalState) -> std::io::Result<()> {
     for sig in caught_signals() {
         // SAFETY: a zeroed sigaction is valid; we fill handler, flags and mask before use.
@@ -163,6 +218,8 @@ pub fn install(state: &mut SignalState) -> std::io::Result<()> {
             state.set_action(sig as usize, ignored);
         }
     }
+    // Only now, with the handlers in place: signals kept pending across exec arrive here.
+    state.mask = take_host_mask() & !UNBLOCKABLE;
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 //! and aarch64, must print the same and exit the same under emu-user (in every tier setting)
 //! as under `qemu-<arch>`, the oracle. Exec of guest programs (`process exec`) cannot be
 //! checked against qemu-user, which without binfmt_misc fails it with `ENOEXEC`; its output is
-//! compared with the text a real machine prints. Skipped, with a printed reason, when the
+//! compared with the text a real machine prints, and `guest/exec_signals.c` (signal state
+//! kept across exec) with the same source built for and run on the host. Skipped, with a printed reason, when the
 //! cross compiler or qemu is missing.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,11 @@ impl Drop for TempDir {
 /// tests running in parallel apart); `None` (with the reason printed)
 /// when the tools are missing.
 fn build(arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
+    build_source("process", arch, tag)
+}
+
+/// Build `tests/guest/NAME.c` for `arch` (as [`build`] does for `process`).
+fn build_source(name: &str, arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
     let (gcc, qemu) = (format!("{arch}-linux-gnu-gcc"), format!("qemu-{arch}"));
     for tool in [&gcc, &qemu] {
         if Command::new(tool).arg("--version").output().is_err() {
@@ -40,8 +46,8 @@ fn build(arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
     let dir = std::env::temp_dir().join(format!("emu-process-{}-{arch}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let dir = TempDir(dir);
-    let exe = dir.0.join(format!("process-{arch}"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/process.c");
+    let exe = dir.0.join(format!("{name}-{arch}"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/guest/{name}.c"));
     let out = Command::new(&gcc)
         .args(["-O2", "-static", "-o"])
         .arg(&exe)
@@ -128,4 +134,38 @@ fn riscv64_exec_of_guest_programs() {
 #[test]
 fn aarch64_exec_of_guest_programs() {
     check_exec("aarch64");
+}
+
+/// Signal state across exec (`guest/exec_signals.c`): qemu-user cannot exec a guest program
+/// without binfmt_misc, so the oracle is the host kernel running the same source built natively.
+fn check_exec_signals(arch: &str) {
+    let Some((_dir, exe)) = build_source("exec_signals", arch, "sig") else {
+        return;
+    };
+    let tag = format!("native-for-{arch}");
+    let Some((_native_dir, native)) = build_source("exec_signals", "x86_64", &tag) else {
+        return;
+    };
+    let want = Command::new(&native).output().unwrap();
+    assert_eq!(want.status.code(), Some(0), "native run");
+    for tier in TIERS {
+        let got = run(EMU, tier, &exe, &[]);
+        assert_eq!(
+            String::from_utf8_lossy(&got.stdout),
+            String::from_utf8_lossy(&want.stdout),
+            "{arch} {tier:?} (stderr: {})",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        assert_eq!(got.status.code(), Some(0), "{arch} {tier:?}");
+    }
+}
+
+#[test]
+fn riscv64_exec_keeps_signal_state() {
+    check_exec_signals("riscv64");
+}
+
+#[test]
+fn aarch64_exec_keeps_signal_state() {
+    check_exec_signals("aarch64");
 }

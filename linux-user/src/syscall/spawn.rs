@@ -363,6 +363,7 @@ fn exec_at(p: &mut Process, dirfd: i32, path: u64, argv: u64, envp: u64, flags: 
     let envp = read_strings(p, envp, &mut total)?;
     let plan = plan(p, &host_path, &guest_path, &argv)?;
     p.flush_log();
+    crate::signals::prepare_exec(&p.signals);
     let err = match plan {
         Plan::Host => host_execve(&host_path, argv, envp),
         Plan::Guest { program, argv } => {
@@ -376,6 +377,7 @@ fn exec_at(p: &mut Process, dirfd: i32, path: u64, argv: u64, envp: u64, flags: 
             host_execve(b"/proc/self/exe", args, envp)
         }
     };
+    crate::signals::exec_failed(&mut p.signals);
     Err(err)
 }
 
