@@ -22,7 +22,7 @@ use crate::guest_cpu::GuestCpu;
 use crate::memory::Backing;
 use crate::signal_frame::{self, FrameInput};
 use crate::syscall::signal::{
-    sigbit, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
+    sigbit, AltStack, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
     SA_RESTORER, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
 };
 use crate::syscall::Process;
@@ -363,7 +363,14 @@ fn should_restart(p: &mut Process, nr: u64) -> bool {
 /// SIGSEGV, as under Linux.
 fn sigreturn(cpu: &mut dyn GuestCpu, p: &mut Process) {
     match signal_frame::restore(&mut cpu.arch_cpu(), &p.space) {
-        Ok(r) => p.signals.mask = r.mask & !UNBLOCKABLE,
+        Ok(r) => {
+            p.signals.mask = r.mask & !UNBLOCKABLE;
+            // As the kernel's restore_altstack: errors (e.g. still on the stack) are ignored.
+            let sp = signal_frame::stack_pointer(&cpu.arch_cpu());
+            let _ = p
+                .signals
+                .set_altstack(AltStack::from_bytes(&r.uc_stack), sp);
+        }
         Err(_) => fatal(p, libc::SIGSEGV),
     }
 }

@@ -114,6 +114,20 @@ impl AltStack {
         }
     }
 
+    /// A guest `stack_t` (24 bytes: `ss_sp`, `ss_flags`, `ss_size`).
+    pub fn from_bytes(b: &[u8]) -> AltStack {
+        let w = |i: usize| {
+            b.get(i..i + 8)
+                .and_then(|s| s.try_into().ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        AltStack {
+            sp: w(0),
+            flags: w(8) & 0xffff_ffff,
+            size: w(16),
+        }
+    }
+
     /// The 24-byte `stack_t` as seen by a thread at `sp`.
     pub fn to_bytes(self, sp: u64) -> [u8; 24] {
         let mut b = [0u8; 24];
@@ -233,6 +247,33 @@ impl SignalState {
     fn sharing(mut self, shared: &Arc<SharedSignals>) -> SignalState {
         self.shared = shared.clone();
         self
+    }
+
+    /// Install the alternate stack `n` for a thread at `sp`, as `sigaltstack` (and
+    /// `rt_sigreturn`'s restore of `uc_stack`) does.
+    pub fn set_altstack(&mut self, mut n: AltStack, sp: u64) -> Result<(), Errno> {
+        const MINSIGSTKSZ: u64 = 2048;
+        if self.altstack.contains(sp) {
+            return Err(Errno::EPERM);
+        }
+        match n.flags {
+            SS_DISABLE => {
+                n = AltStack {
+                    sp: 0,
+                    flags: SS_DISABLE,
+                    size: 0,
+                }
+            }
+            0 | SS_ONSTACK => {
+                if n.size < MINSIGSTKSZ {
+                    return Err(Errno::ENOMEM);
+                }
+                n.flags = 0;
+            }
+            _ => return Err(Errno::EINVAL),
+        }
+        self.altstack = n;
+        Ok(())
     }
 
     /// The action for `sig` (default for out-of-range numbers).
@@ -461,16 +502,10 @@ pub fn rt_sigtimedwait(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn sigaltstack(p: &mut Process, a: [u64; 6]) -> SysResult {
-    const MINSIGSTKSZ: u64 = 2048;
     let sp = p.signals.syscall_sp;
     let new = if a[0] != 0 {
         let b = p.space.read_bytes(a[0], 24)?;
-        let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-        Some(AltStack {
-            sp: w(0),
-            flags: w(8) & 0xffff_ffff,
-            size: w(16),
-        })
+        Some(AltStack::from_bytes(&b))
     } else {
         None
     };
@@ -478,29 +513,10 @@ pub fn sigaltstack(p: &mut Process, a: [u64; 6]) -> SysResult {
         let old = p.signals.altstack.to_bytes(sp);
         p.space.write_bytes(a[1], &old)?;
     }
-    if let Some(mut n) = new {
-        if p.signals.altstack.contains(sp) {
-            return Err(Errno::EPERM);
-        }
-        match n.flags {
-            SS_DISABLE => {
-                n = AltStack {
-                    sp: 0,
-                    flags: SS_DISABLE,
-                    size: 0,
-                }
-            }
-            0 | SS_ONSTACK => {
-                if n.size < MINSIGSTKSZ {
-                    return Err(Errno::ENOMEM);
-                }
-                n.flags = 0;
-            }
-            _ => return Err(Errno::EINVAL),
-        }
-        p.signals.altstack = n;
+    match new {
+        Some(n) => p.signals.set_altstack(n, sp).map(|()| 0),
+        None => Ok(0),
     }
-    Ok(0)
 }
 
 /// `rt_sigqueueinfo(pid, sig, info)`: to ourselves, queued with the caller's `siginfo` words.
