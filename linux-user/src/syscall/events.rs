@@ -8,7 +8,7 @@
 //! interrupting handler's frame then restores (as `rt_sigsuspend`).
 
 use super::net::{buf_ptr, int, opt_ptr, syscall_table};
-use super::signal::{sigbit, UNBLOCKABLE};
+use super::signal::{guest_sigmask, with_sigmask};
 use super::{host_syscall, Process, Syscall};
 use crate::errno::{Errno, SysResult};
 
@@ -21,20 +21,9 @@ const EP_MAX_EVENTS: u64 = i32::MAX as u64 / GUEST_EVENT_SIZE;
 /// Most events one host wait gathers; more ready events stay ready for the next wait, as
 /// when the guest itself passes a smaller `maxevents`.
 const HOST_EVENTS_MAX: usize = 1024;
-/// `sizeof(struct itimerspec)`, `sizeof(struct timespec)` and the kernel's `sigset_t`.
+/// `sizeof(struct itimerspec)` and `sizeof(struct timespec)`.
 const ITIMERSPEC_SIZE: u64 = 32;
 const TIMESPEC_SIZE: u64 = 16;
-const SIGSET_SIZE: u64 = 8;
-/// Host signals a wait never blocks: the synchronous ones (the emulator's own faults) and the
-/// two glibc keeps for itself.
-const NEVER_BLOCKED: u64 = sigbit(libc::SIGSEGV as usize)
-    | sigbit(libc::SIGBUS as usize)
-    | sigbit(libc::SIGILL as usize)
-    | sigbit(libc::SIGFPE as usize)
-    | sigbit(libc::SIGTRAP as usize)
-    | sigbit(32)
-    | sigbit(33);
-
 pub fn eventfd2(_p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(
         libc::SYS_eventfd2,
@@ -109,71 +98,6 @@ fn epoll_wait_with(p: &mut Process, a: [u64; 6], nr: libc::c_long, timeout: u64)
         p.space.write_u64(at + GUEST_EVENT_DATA, e.u64)?;
     }
     Ok(n)
-}
-
-/// The optional guest signal mask at `addr` (`size` must be the kernel's sigset size).
-fn guest_sigmask(p: &Process, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
-    if addr == 0 {
-        return Ok(None);
-    }
-    if size != SIGSET_SIZE {
-        return Err(Errno::EINVAL);
-    }
-    Ok(Some(p.space.read_u64(addr)? & !UNBLOCKABLE))
-}
-
-/// Run the host wait `call(host mask pointer, mask size)` with the guest's signal mask
-/// replaced by `mask` (no mask: the host gets NULL and the masks are left alone).
-///
-/// As in the kernel, a signal the mask lets through ends the wait with `EINTR`, and the guest
-/// mask is then left as `mask` with the old one saved for the handler's frame to restore;
-/// otherwise the old mask comes back at once. The host signals are blocked while the guest's
-/// pending set is checked and atomically unblocked (but for `mask`) by the host wait, so a
-/// signal arriving in between is not lost.
-fn with_sigmask(
-    p: &mut Process,
-    mask: Option<u64>,
-    call: impl FnOnce(u64, u64) -> SysResult,
-) -> SysResult {
-    let Some(mask) = mask else {
-        return call(0, 0);
-    };
-    let old = p.signals.mask;
-    p.signals.mask = mask;
-    let r = host_sigmask(libc::SIG_BLOCK, !NEVER_BLOCKED).and_then(|host_old| {
-        crate::signals::collect_host(&mut p.signals);
-        let r = if p.signals.all_pending() & !mask != 0 {
-            Err(Errno(libc::EINTR))
-        } else {
-            let during = host_old | (mask & !NEVER_BLOCKED);
-            call(&during as *const u64 as u64, SIGSET_SIZE)
-        };
-        host_sigmask(libc::SIG_SETMASK, host_old)?;
-        r
-    });
-    if r == Err(Errno(libc::EINTR)) {
-        p.signals.saved_mask = Some(old);
-    } else {
-        p.signals.mask = old;
-    }
-    r
-}
-
-/// Change this thread's host signal mask by `how` with `set`; returns the old mask.
-fn host_sigmask(how: libc::c_int, set: u64) -> Result<u64, Errno> {
-    let mut old = 0u64;
-    host_syscall(
-        libc::SYS_rt_sigprocmask,
-        [
-            how as u64,
-            &set as *const u64 as u64,
-            &mut old as *mut u64 as u64,
-            SIGSET_SIZE,
-            0,
-            0,
-        ],
-    )?;
-    Ok(old)
 }
 
 pub fn timerfd_create(_p: &mut Process, a: [u64; 6]) -> SysResult {

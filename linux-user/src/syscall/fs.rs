@@ -451,8 +451,8 @@ pub fn sendfile(p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_sendfile, [fd(a[0]), fd(a[1]), off, a[3], 0, 0])
 }
 
-/// `ppoll(fds, n, timeout, sigmask, size)`: `struct pollfd` is arch-independent. The signal
-/// mask is not applied (no guest signal delivery yet).
+/// `ppoll(fds, n, timeout, sigmask, size)`: `struct pollfd` is arch-independent; the signal
+/// mask is the guest's during the wait ([`super::signal::with_sigmask`]).
 pub fn ppoll(p: &mut Process, a: [u64; 6]) -> SysResult {
     if a[1] > 4096 {
         return Err(Errno::EINVAL);
@@ -463,5 +463,11 @@ pub fn ppoll(p: &mut Process, a: [u64; 6]) -> SysResult {
     } else {
         p.space.write_ptr(a[2], 16)? as u64
     };
-    host_syscall(libc::SYS_ppoll, [fds as u64, a[1], timeout, 0, 0, 0])
+    let mask = super::signal::guest_sigmask(p, a[3], a[4])?;
+    super::signal::with_sigmask(p, mask, |host_mask, size| {
+        host_syscall(
+            libc::SYS_ppoll,
+            [fds as u64, a[1], timeout, host_mask, size, 0],
+        )
+    })
 }

@@ -2,6 +2,7 @@
 //! `mknodat` (`mkfifo`, `tar` extracting FIFOs) and `pselect6`. Their argument layouts
 //! (`fd_set` as 64-bit words, `struct timespec`) are the same on the guest arches and the host.
 
+use super::signal::{guest_sigmask, with_sigmask};
 use super::{host_syscall, Process};
 use crate::errno::{Errno, SysResult};
 
@@ -36,8 +37,8 @@ fn inout(p: &mut Process, addr: u64, len: u64) -> Result<u64, Errno> {
     }
 }
 
-/// `pselect6(n, in, out, except, timeout, sigmask)`. The signal mask argument is not
-/// applied (the call then behaves as `select` with the current mask).
+/// `pselect6(n, in, out, except, timeout, sigmask)`; `sigmask` points at
+/// `{ const sigset_t *ss; size_t ss_len }`, applied as the guest's mask during the wait.
 pub fn pselect6(p: &mut Process, a: [u64; 6]) -> SysResult {
     let n = a[0] as i32 as i64;
     if n < 0 || n as u64 > MAX_SELECT_FDS {
@@ -47,5 +48,21 @@ pub fn pselect6(p: &mut Process, a: [u64; 6]) -> SysResult {
     let sets = [a[1], a[2], a[3]].map(|addr| inout(p, addr, set_bytes));
     let [r, w, e] = sets;
     let timeout = inout(p, a[4], 16)?;
-    host_syscall(libc::SYS_pselect6, [n as u64, r?, w?, e?, timeout, 0])
+    let (r, w, e) = (r?, w?, e?);
+    let mask = match a[5] {
+        0 => None,
+        addr => {
+            let (ss, len) = (p.space.read_u64(addr)?, p.space.read_u64(addr + 8)?);
+            guest_sigmask(p, ss, len)?
+        }
+    };
+    with_sigmask(p, mask, |host_mask, size| {
+        let data = [host_mask, size];
+        let data = if host_mask == 0 {
+            0
+        } else {
+            data.as_ptr() as u64
+        };
+        host_syscall(libc::SYS_pselect6, [n as u64, r, w, e, timeout, data])
+    })
 }

@@ -634,6 +634,83 @@ pub fn tgkill(p: &mut Process, a: [u64; 6]) -> SysResult {
     signal_thread(p, a[1], a[2])
 }
 
+/// The kernel's `sigset_t` size.
+pub(crate) const SIGSET_SIZE: u64 = 8;
+/// Host signals a wait never blocks: the synchronous ones (the emulator's own faults) and the
+/// two glibc keeps for itself.
+const NEVER_BLOCKED: u64 = sigbit(libc::SIGSEGV as usize)
+    | sigbit(libc::SIGBUS as usize)
+    | sigbit(libc::SIGILL as usize)
+    | sigbit(libc::SIGFPE as usize)
+    | sigbit(libc::SIGTRAP as usize)
+    | sigbit(32)
+    | sigbit(33);
+
+/// The optional guest signal mask at `addr` (`size` must be the kernel's sigset size).
+pub(crate) fn guest_sigmask(p: &Process, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    if size != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some(p.space.read_u64(addr)? & !UNBLOCKABLE))
+}
+
+/// Run the host wait `call(host mask pointer, mask size)` with the guest's signal mask
+/// replaced by `mask` (no mask: the host gets NULL and the masks are left alone).
+///
+/// As in the kernel, a signal the mask lets through ends the wait with `EINTR`, and the guest
+/// mask is then left as `mask` with the old one saved for the handler's frame to restore;
+/// otherwise the old mask comes back at once. The host signals are blocked while the guest's
+/// pending set is checked and atomically unblocked (but for `mask`) by the host wait, so a
+/// signal arriving in between is not lost.
+pub(crate) fn with_sigmask(
+    p: &mut Process,
+    mask: Option<u64>,
+    call: impl FnOnce(u64, u64) -> SysResult,
+) -> SysResult {
+    let Some(mask) = mask else {
+        return call(0, 0);
+    };
+    let old = p.signals.mask;
+    p.signals.mask = mask;
+    let r = host_sigmask(libc::SIG_BLOCK, !NEVER_BLOCKED).and_then(|host_old| {
+        crate::signals::collect_host(&mut p.signals);
+        let r = if p.signals.all_pending() & !mask != 0 {
+            Err(Errno(libc::EINTR))
+        } else {
+            let during = host_old | (mask & !NEVER_BLOCKED);
+            call(&during as *const u64 as u64, SIGSET_SIZE)
+        };
+        host_sigmask(libc::SIG_SETMASK, host_old)?;
+        r
+    });
+    if r == Err(Errno(libc::EINTR)) {
+        p.signals.saved_mask = Some(old);
+    } else {
+        p.signals.mask = old;
+    }
+    r
+}
+
+/// Change this thread's host signal mask by `how` with `set`; returns the old mask.
+fn host_sigmask(how: libc::c_int, set: u64) -> Result<u64, Errno> {
+    let mut old = 0u64;
+    host_syscall(
+        libc::SYS_rt_sigprocmask,
+        [
+            how as u64,
+            &set as *const u64 as u64,
+            &mut old as *mut u64 as u64,
+            SIGSET_SIZE,
+            0,
+            0,
+        ],
+    )?;
+    Ok(old)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
