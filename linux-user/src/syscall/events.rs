@@ -231,7 +231,7 @@ mod tests {
     fn epoll_pwait_sigmask() {
         let (mut p, buf) = process();
         let (ep, efd) = epoll_on_eventfd(&mut p, buf, 1);
-        let usr1 = sigbit(libc::SIGUSR1 as usize);
+        let usr1 = super::super::signal::sigbit(libc::SIGUSR1 as usize);
         let (out, mask) = (buf + 0x100, buf + 0x200);
         p.signals.mask = usr1;
         p.space.write_u64(mask, 0).unwrap();
