@@ -17,9 +17,11 @@
 //! - [`sysroot`]: the `-L` prefix lookup of absolute guest paths;
 //! - [`syscall`]: the process state and the syscall table;
 //! - [`procfs`]: the guest's own `/proc/self/maps` and `/proc/cpuinfo`;
-//! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
+//! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
+//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
 
 pub mod arch;
+pub mod binfmt;
 pub mod codefetch;
 pub mod elf;
 pub mod errno;
