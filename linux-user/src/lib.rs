@@ -18,9 +18,11 @@
 //! - [`syscall`]: the process state and the syscall table;
 //! - [`procfs`]: the guest's own `/proc/self/maps` and `/proc/cpuinfo`;
 //! - [`threads`]: guest threads on host threads (`clone`, thread exit, futexes);
-//! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop.
+//! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
+//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
 
 pub mod arch;
+pub mod binfmt;
 pub mod codefetch;
 pub mod elf;
 pub mod errno;

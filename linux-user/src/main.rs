@@ -16,7 +16,7 @@ const LOG_ITEMS: &[(&str, &str)] = &[("unimp", "log unimplemented functionality 
 #[derive(Parser, Debug)]
 #[command(
     name = "emu-user",
-    about = "Run a Linux program built for another ISA (riscv64) on this host",
+    about = "Run a Linux program built for another ISA (riscv64, aarch64) on this host",
     disable_version_flag = true,
     trailing_var_arg = true
 )]
@@ -52,6 +52,10 @@ struct Cli {
     /// Print the version and exit.
     #[arg(long = "version")]
     version: bool,
+    /// Print binfmt_misc registration lines (one per supported guest arch, qemu's magic and
+    /// mask, this binary as interpreter, no flags) and exit.
+    #[arg(long = "binfmt-conf")]
+    binfmt_conf: bool,
     /// The program and its arguments.
     #[arg(value_name = "PROGRAM [ARGS...]", allow_hyphen_values = true)]
     command: Vec<OsString>,
@@ -78,7 +82,13 @@ const VALUE_OPTIONS: &[&str] = &[
     "--tier1-threshold",
 ];
 /// qemu-style single-dash long options, rewritten to clap's double-dash spelling.
-const SINGLE_DASH_LONG: &[&str] = &["-strace", "-version", "-tier1-threshold", "-help"];
+const SINGLE_DASH_LONG: &[&str] = &[
+    "-strace",
+    "-version",
+    "-tier1-threshold",
+    "-help",
+    "-binfmt-conf",
+];
 
 /// Rewrite qemu-style options before PROGRAM; nothing after PROGRAM is touched.
 fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
@@ -158,6 +168,11 @@ fn main() {
         println!("emu-user version {}", env!("CARGO_PKG_VERSION"));
         return;
     }
+    if cli.binfmt_conf {
+        let exe = std::env::current_exe().unwrap_or_else(|e| fail(&format!("own path: {e}")));
+        print!("{}", emu_linux_user::binfmt::conf_lines(&exe));
+        return;
+    }
     if cli.log_items.as_deref() == Some("help") {
         println!("Log items (comma separated):");
         for (name, what) in LOG_ITEMS {
@@ -225,6 +240,8 @@ mod tests {
             "p",
         ])));
         assert_eq!(cli.tier1_threshold, Some(u32::MAX));
+        let cli = Cli::parse_from(normalize_args(v(&["emu-user", "-binfmt-conf"])));
+        assert!(cli.binfmt_conf && cli.command.is_empty());
     }
 
     #[test]

@@ -330,7 +330,7 @@ impl Process {
         }
         let result = run(self);
         if self.log_options.strace {
-            self.strace_result(nr, result);
+            self.strace_result(nr, &args, result);
         }
         to_guest(result)
     }
@@ -339,14 +339,15 @@ impl Process {
     fn strace_call(&mut self, nr: u64, row: Option<&Syscall>, args: &[u64; 6]) {
         // SAFETY: getpid cannot fail.
         let pid = unsafe { libc::getpid() };
-        let line = strace::call_line(pid, nr, row, args, &self.space);
+        let line = strace::call_line(pid, nr, row, args, &self.space, self.arch);
         let _ = write!(self.log, "{line}");
         let _ = self.log.flush();
     }
 
-    /// The second half ([`strace::result_line`]).
-    fn strace_result(&mut self, nr: u64, result: SysResult) {
-        let _ = writeln!(self.log, "{}", strace::result_line(nr, result));
+    /// The second half ([`strace::result_line`], which ends the line).
+    fn strace_result(&mut self, nr: u64, args: &[u64; 6], result: SysResult) {
+        let line = strace::result_line(nr, result, args, &self.space, self.arch);
+        let _ = write!(self.log, "{line}");
     }
 
     pub fn flush_log(&mut self) {
