@@ -245,6 +245,7 @@ extern "C" fn host_handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *
     } else {
         HOST_PENDING.record(i, w0, w1);
     }
+    crate::syscall::signalfd::notify(i);
     HOST_SEQ.fetch_add(1, Ordering::AcqRel);
     crate::fault::request_exit();
 }

@@ -80,6 +80,9 @@ impl Process {
 }
 
 pub fn read(p: &mut Process, a: [u64; 6]) -> SysResult {
+    if super::signalfd::is_signalfd(a[0]) {
+        return super::signalfd::read(p, a[0], a[1], a[2]);
+    }
     let buf = p.space.write_ptr(a[1], a[2])?;
     host_syscall(libc::SYS_read, [fd(a[0]), buf as u64, a[2], 0, 0, 0])
 }
@@ -156,6 +159,7 @@ pub fn openat(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 pub fn close(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    super::signalfd::forget(a[0]);
     host_syscall(libc::SYS_close, [fd(a[0]), 0, 0, 0, 0, 0])
 }
 

@@ -10,6 +10,7 @@ mod net;
 mod process;
 mod shell;
 pub mod signal;
+pub mod signalfd;
 mod spawn;
 pub mod stat;
 mod strace;
@@ -163,6 +164,7 @@ table! {
     71 sendfile => fs::sendfile,
     72 pselect6 => shell::pselect6,
     73 ppoll => fs::ppoll,
+    74 signalfd4 => signalfd::signalfd4,
     78 readlinkat => fs::readlinkat,
     79 newfstatat => fs::newfstatat,
     80 fstat => fs::fstat,

@@ -314,6 +314,7 @@ impl SignalState {
     pub fn queue(&mut self, info: SigInfo) {
         if !self.drops(&info) {
             self.pending.add(info);
+            super::signalfd::notify(info.signo as usize);
         }
     }
 
@@ -321,6 +322,7 @@ impl SignalState {
     pub fn queue_process(&mut self, info: SigInfo) {
         if !self.drops(&info) {
             locked(&self.shared.pending).add(info);
+            super::signalfd::notify(info.signo as usize);
         }
     }
 
@@ -329,21 +331,12 @@ impl SignalState {
         self.pending.bits | locked(&self.shared.pending).bits
     }
 
-    /// The lowest pending signal not in `mask` (this thread's first), taken off its set.
+    /// The next signal to deliver, as Linux's `dequeue_signal`: the lowest one sent to this
+    /// thread and not in `mask`, else the lowest such one sent to the process.
     pub fn take_next(&mut self, mask: u64) -> Option<(usize, SigInfo)> {
-        let own = self.pending.take(mask);
-        let shared = locked(&self.shared.pending).take(mask);
-        match (own, shared) {
-            (Some(o), Some(s)) if s.0 < o.0 => {
-                self.pending.add(o.1);
-                Some(s)
-            }
-            (Some(o), Some(s)) => {
-                locked(&self.shared.pending).add(s.1);
-                Some(o)
-            }
-            (o, s) => o.or(s),
-        }
+        self.pending
+            .take(mask)
+            .or_else(|| locked(&self.shared.pending).take(mask))
     }
 
     fn action_size(&self) -> usize {
