@@ -23,7 +23,7 @@ use crate::memory::Backing;
 use crate::signal_frame::{self, FrameInput};
 use crate::syscall::signal::{
     sigbit, AltStack, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
-    SA_RESTORER, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
+    SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
 };
 use crate::syscall::Process;
 
@@ -323,6 +323,7 @@ pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
         (abi.number(regs), abi.arguments(regs))
     };
     if nr == SYS_RT_SIGRETURN {
+        p.strace_sigreturn(args);
         sigreturn(cpu, p);
         return;
     }
@@ -458,9 +459,12 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
     } else {
         trampoline
     };
+    let info_bytes = info.to_bytes();
+    p.strace_signal(sig as u64, &info_bytes);
     let frame = FrameInput {
+        siginfo: act.flags & SA_SIGINFO != 0,
         signo: sig as u64,
-        info: &info.to_bytes(),
+        info: &info_bytes,
         uc_stack: alt.to_bytes(sp),
         uc_sigmask: p.signals.saved_mask.take().unwrap_or(p.signals.mask),
         handler: act.handler,

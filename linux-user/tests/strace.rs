@@ -33,6 +33,9 @@ const COMPARED: &[&str] = &[
     "futex",
     "execve",
     "exit_group",
+    // A signal delivered to a handler and its return (normalized by `normalize_signal_lines`).
+    "---",
+    "rt_sigreturn",
 ];
 
 /// The program's first call: the comparison starts at this line.
@@ -84,6 +87,25 @@ fn strace_log(runner: &str, pre: &[&str], exe: &Path, scratch: &Path) -> String 
 }
 
 /// Replace every hex number >= 0x10000 by `ADDR`.
+/// The sender's pid in a `--- SIG {...} ---` line and `rt_sigreturn`'s arguments (whatever
+/// the handler left in the registers) differ between runs: keep the rest.
+fn normalize_signal_lines(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("rt_sigreturn(") {
+        let result = rest.rsplit_once(") = ").map_or("", |(_, r)| r);
+        return format!("rt_sigreturn(...) = {result}");
+    }
+    match line.find("si_pid=") {
+        Some(at) if line.starts_with("--- ") => {
+            let digits = line[at + 7..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count();
+            format!("{}si_pid=PID{}", &line[..at], &line[at + 7 + digits..])
+        }
+        _ => line.to_string(),
+    }
+}
+
 fn mask_addresses(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
@@ -124,10 +146,10 @@ fn compared_lines(log: &str) -> Vec<String> {
     lines[start..]
         .iter()
         .filter(|l| {
-            let name = l.split('(').next().unwrap_or_default();
+            let name = l.split(['(', ' ']).next().unwrap_or_default();
             COMPARED.contains(&name)
         })
-        .map(|l| mask_addresses(l))
+        .map(|l| normalize_signal_lines(&mask_addresses(l)))
         .collect()
 }
 

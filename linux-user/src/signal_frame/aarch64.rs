@@ -60,8 +60,11 @@ pub fn setup(cpu: &mut A64Cpu, space: &mut AddressSpace, f: &FrameInput) -> Resu
     put_words(&mut rec, 0, &[cpu.x[29], cpu.x[30]]);
     space.write_bytes(record, &rec)?;
     cpu.x[0] = f.signo;
-    cpu.x[1] = frame;
-    cpu.x[2] = frame + UC_OFFSET;
+    // As arm64's setup_rt_frame: the pointers are passed only to SA_SIGINFO handlers.
+    if f.siginfo {
+        cpu.x[1] = frame;
+        cpu.x[2] = frame + UC_OFFSET;
+    }
     cpu.x[29] = record;
     cpu.x[30] = f.return_to;
     cpu.x[31] = frame;

@@ -39,6 +39,8 @@ pub struct FrameInput<'a> {
     pub handler: u64,
     /// Where the handler returns to (`sa_restorer` or the trampoline).
     pub return_to: u64,
+    /// The handler was installed with `SA_SIGINFO` (arm64 passes the frame pointers only then).
+    pub siginfo: bool,
     /// Top of the stack the frame goes on.
     pub stack_top: u64,
 }
@@ -159,6 +161,7 @@ mod tests {
 
     fn input(info: &[u8; 128], top: u64) -> FrameInput<'_> {
         FrameInput {
+            siginfo: true,
             signo: 10,
             info,
             uc_stack: [0; 24],

@@ -13,7 +13,7 @@ pub mod signal;
 pub mod signalfd;
 mod spawn;
 pub mod stat;
-mod strace;
+pub mod strace;
 mod time;
 
 use std::io::Write;
@@ -25,6 +25,11 @@ use crate::errno::{host_result, to_guest, Errno, SysResult};
 use crate::memory::AddressSpace;
 pub use signal::{mirror_sigpipe, SignalState};
 pub(crate) use spawn::clone_flags;
+
+/// Syscall numbers the run loop handles itself.
+mod signals_nr {
+    pub const RT_SIGRETURN: u64 = crate::signals::SYS_RT_SIGRETURN;
+}
 pub use spawn::{apply_to_cpu, Emulator};
 
 /// A syscall implementation: guest arguments in, result or errno out.
@@ -350,6 +355,22 @@ impl Process {
     fn strace_result(&mut self, nr: u64, args: &[u64; 6], result: SysResult) {
         let line = strace::result_line(nr, result, args, &self.space, self.arch);
         let _ = write!(self.log, "{line}");
+    }
+
+    /// `-strace`: the line of a signal delivered to a guest handler.
+    pub fn strace_signal(&mut self, signo: u64, info: &[u8; 128]) {
+        if self.log_options.strace {
+            let _ = writeln!(self.log, "{}", strace::signal_line(signo, info));
+        }
+    }
+
+    /// `-strace`: an `rt_sigreturn`, which returns no value.
+    pub fn strace_sigreturn(&mut self, args: [u64; 6]) {
+        if self.log_options.strace {
+            let row = lookup(self.arch.arch, signals_nr::RT_SIGRETURN);
+            self.strace_call(signals_nr::RT_SIGRETURN, row, &args);
+            let _ = writeln!(self.log, "{}", strace::SIGRETURN_RESULT);
+        }
     }
 
     pub fn flush_log(&mut self) {

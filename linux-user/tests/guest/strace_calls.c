@@ -84,6 +84,8 @@ static void signals_and_time(void)
     CALL(SYS_rt_sigprocmask, (long)SIG_BLOCK, &set, &old, 8L);
     CALL(SYS_rt_sigprocmask, (long)SIG_SETMASK, &old, 0L, 8L);
     CALL(SYS_kill, 2147483632L, (long)SIGTERM);
+    /* Not compared (pids differ); its signal's line and the handler's return are. */
+    syscall(SYS_tgkill, (long)getpid(), (long)syscall(SYS_gettid), (long)SIGUSR1);
     struct timespec ts;
     CALL(SYS_clock_getres, (long)CLOCK_MONOTONIC, &ts);
     CALL(SYS_clock_gettime, 99L, 0L);

@@ -115,7 +115,15 @@ const SIGIO: i32 = 29;
 /// `siginfo_t` as qemu's `print_siginfo` shows it; `None` when unreadable. Which union member
 /// is shown follows qemu's guess from `si_code` and the signal.
 pub fn siginfo(space: &AddressSpace, addr: u64) -> Option<String> {
-    let f = Fields::<128>::read(space, addr)?;
+    Fields::<128>::read(space, addr).map(|f| siginfo_text(&f))
+}
+
+/// A `siginfo_t` held by the emulator (a signal being delivered), shown as [`siginfo`] does.
+pub fn siginfo_bytes(b: &[u8; 128]) -> String {
+    siginfo_text(&Fields(*b))
+}
+
+fn siginfo_text(f: &Fields<128>) -> String {
     let (signo, code) = (f.i32(0), f.i32(8));
     let shown_code = i32::from(code as i16);
     let code_name = SI_CODES
@@ -137,10 +145,10 @@ pub fn siginfo(space: &AddressSpace, addr: u64) -> Option<String> {
     } else {
         format!(", si_pid={pid}, si_uid={uid}, si_sigval={}", f.i64(24))
     };
-    Some(format!(
+    format!(
         "{{si_signo={}, si_code={code_name}{detail}}}",
         names::signal(i64::from(signo) as u64)
-    ))
+    )
 }
 
 /// The `len` bytes of NUL-terminated strings at `addr` (listxattr's result), `"a","b"`, or

@@ -11,8 +11,7 @@
 //!
 //! Known differences from qemu 7.2: non-UTF-8 bytes in strings print as U+FFFD; the structs
 //! behind `TCSETS*`/`TIOCSWINSZ` (and the results of `TCGETS`/`TIOCGWINSZ`) are not decoded;
-//! `AF_PACKET` socket addresses use the generic `sa_data` form; `rt_sigreturn` and the
-//! `--- SIGNAL ---` lines are not logged (they bypass the syscall layer).
+//! `AF_PACKET` socket addresses use the generic `sa_data` form.
 
 mod mem;
 mod names;
@@ -25,6 +24,19 @@ use crate::errno::{to_guest, SysResult};
 use crate::memory::AddressSpace;
 use render::{Ctx, Part};
 use table::Call;
+
+/// The line qemu prints when a signal is delivered to a handler:
+/// `--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1, si_uid=0} ---`.
+pub fn signal_line(signo: u64, info: &[u8; 128]) -> String {
+    format!(
+        "--- {} {} ---",
+        names::signal(signo),
+        mem::siginfo_bytes(info)
+    )
+}
+
+/// `rt_sigreturn`'s result as qemu shows it (its `-TARGET_QEMU_ESIGRETURN`).
+pub const SIGRETURN_RESULT: &str = " = -1 errno=513 (Successful exit from sigreturn)";
 
 /// The first half of a line, written before the call (so calls that never return, like
 /// `exit_group`, are logged too). `space` is there to decode guest strings and structs.
