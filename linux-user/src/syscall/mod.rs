@@ -255,12 +255,18 @@ pub static RISCV64_SYSCALLS: &[Syscall] = &[Syscall {
     handler: mem::flush_icache,
 }];
 
+/// Generic syscalls riscv64's kernel does not have (it lacks `__ARCH_WANT_RENAMEAT`).
+const RISCV64_ABSENT: &[u64] = &[38];
+
 /// The table row for `nr` on `arch`.
 pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
-    let own: &[Syscall] = match arch {
-        GuestArch::Riscv64 => RISCV64_SYSCALLS,
-        _ => &[],
+    let (own, absent): (&[Syscall], &[u64]) = match arch {
+        GuestArch::Riscv64 => (RISCV64_SYSCALLS, RISCV64_ABSENT),
+        _ => (&[], &[]),
     };
+    if absent.contains(&nr) {
+        return None;
+    }
     own.iter()
         .chain(GENERIC_SYSCALLS)
         .chain(net::SYSCALLS)
@@ -424,6 +430,11 @@ mod tests {
             "flush_icache"
         );
         assert_eq!(lookup(GuestArch::Aarch64, 259).map(|s| s.name), None);
+        assert_eq!(lookup(GuestArch::Riscv64, 38).map(|s| s.name), None);
+        assert_eq!(
+            lookup(GuestArch::Aarch64, 38).map(|s| s.name),
+            Some("renameat")
+        );
         assert_eq!(
             lookup(GuestArch::Aarch64, 56).map(|s| s.name),
             Some("openat")

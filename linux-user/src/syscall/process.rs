@@ -165,10 +165,31 @@ pub fn sched_getaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 /// `prctl`: only naming the thread is accepted.
-pub fn prctl(_p: &mut Process, a: [u64; 6]) -> SysResult {
+/// `prctl`: the thread name options go to the host thread (16-byte names); the others the
+/// guest may use are refused with `EINVAL`.
+pub fn prctl(p: &mut Process, a: [u64; 6]) -> SysResult {
     const PR_SET_NAME: u64 = 15;
+    const PR_GET_NAME: u64 = 16;
+    const NAME_LEN: u64 = 16;
     match a[0] {
-        PR_SET_NAME => Ok(0),
+        PR_SET_NAME => {
+            // As the kernel: at most 15 bytes are read, the name is always NUL-terminated.
+            let mut buf = [0u8; NAME_LEN as usize];
+            for (i, b) in buf.iter_mut().take(NAME_LEN as usize - 1).enumerate() {
+                *b = p.space.read_bytes(a[1] + i as u64, 1)?[0];
+                if *b == 0 {
+                    break;
+                }
+            }
+            host_syscall(
+                libc::SYS_prctl,
+                [PR_SET_NAME, buf.as_ptr() as u64, 0, 0, 0, 0],
+            )
+        }
+        PR_GET_NAME => {
+            let out = p.space.write_ptr(a[1], NAME_LEN)?;
+            host_syscall(libc::SYS_prctl, [PR_GET_NAME, out as u64, 0, 0, 0, 0])
+        }
         _ => Err(Errno::EINVAL),
     }
 }
