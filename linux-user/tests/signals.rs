@@ -102,3 +102,53 @@ fn fp_state_survives_handlers() {
 fn faults_become_guest_signals() {
     same_as_qemu("sig_fault");
 }
+
+/// Run `exe` (with `args`) under `runner`, send it SIGINT once it printed its first line, and
+/// return its whole stdout and status.
+fn interrupt(
+    runner: &str,
+    pre: &[&str],
+    exe: &Path,
+    args: &[&str],
+) -> (String, (Option<i32>, Option<i32>)) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = Command::new(runner)
+        .args(pre)
+        .arg(exe)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    out.read_line(&mut text).unwrap();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    out.read_to_string(&mut text).unwrap();
+    let st = child.wait().unwrap();
+    (text, (st.code(), st.signal()))
+}
+
+/// Ctrl-C: a guest with a SIGINT handler runs it; one without dies of SIGINT (a shell shows
+/// status 130), as under qemu.
+#[test]
+fn sigint_from_outside() {
+    for arch in ARCHES {
+        let Some(exe) = build(arch, "sig_interrupt") else {
+            continue;
+        };
+        for args in [&["handler"][..], &[]] {
+            let want = interrupt(&format!("qemu-{arch}"), &[], &exe, args);
+            for tier in TIERS {
+                let got = interrupt(EMU, tier, &exe, args);
+                assert_eq!(got, want, "{arch} {args:?} {tier:?}");
+            }
+        }
+        let (_, without) = interrupt(EMU, &[], &exe, &[]);
+        assert_eq!(
+            without,
+            (None, Some(libc::SIGINT)),
+            "{arch}: default action"
+        );
+    }
+}

@@ -19,34 +19,31 @@ fn is_self(pid: u64) -> bool {
     pid as i32 == unsafe { libc::getpid() }
 }
 
-/// Syscalls with no arguments that only report on the process.
-macro_rules! id_syscall {
-    ($name:ident, $nr:expr) => {
-        pub fn $name(_p: &mut Process, _a: [u64; 6]) -> SysResult {
-            host_syscall($nr, [0; 6])
-        }
+/// Syscalls whose arguments are all numbers (or none), passed to the host as they are.
+macro_rules! numeric_syscall {
+    ($($name:ident => $nr:expr,)*) => {
+        $(pub fn $name(_p: &mut Process, a: [u64; 6]) -> SysResult {
+            host_syscall($nr, a)
+        })*
     };
 }
-id_syscall!(getpid, libc::SYS_getpid);
-id_syscall!(getppid, libc::SYS_getppid);
-id_syscall!(gettid, libc::SYS_gettid);
-id_syscall!(getuid, libc::SYS_getuid);
-id_syscall!(geteuid, libc::SYS_geteuid);
-id_syscall!(getgid, libc::SYS_getgid);
-id_syscall!(getegid, libc::SYS_getegid);
-id_syscall!(sched_yield, libc::SYS_sched_yield);
-id_syscall!(setsid, libc::SYS_setsid);
-
-pub fn getpgid(_p: &mut Process, a: [u64; 6]) -> SysResult {
-    host_syscall(libc::SYS_getpgid, [a[0], 0, 0, 0, 0, 0])
-}
-
-pub fn getsid(_p: &mut Process, a: [u64; 6]) -> SysResult {
-    host_syscall(libc::SYS_getsid, [a[0], 0, 0, 0, 0, 0])
-}
-
-pub fn setpgid(_p: &mut Process, a: [u64; 6]) -> SysResult {
-    host_syscall(libc::SYS_setpgid, [a[0], a[1], 0, 0, 0, 0])
+numeric_syscall! {
+    getpid => libc::SYS_getpid,
+    getppid => libc::SYS_getppid,
+    gettid => libc::SYS_gettid,
+    getuid => libc::SYS_getuid,
+    geteuid => libc::SYS_geteuid,
+    getgid => libc::SYS_getgid,
+    getegid => libc::SYS_getegid,
+    sched_yield => libc::SYS_sched_yield,
+    setsid => libc::SYS_setsid,
+    getpgid => libc::SYS_getpgid,
+    getsid => libc::SYS_getsid,
+    setpgid => libc::SYS_setpgid,
+    sched_getscheduler => libc::SYS_sched_getscheduler,
+    sched_get_priority_max => libc::SYS_sched_get_priority_max,
+    sched_get_priority_min => libc::SYS_sched_get_priority_min,
+    membarrier => libc::SYS_membarrier,
 }
 
 /// `set_tid_address(word)`: `word` is zeroed and futex-woken when the thread exits; returns
@@ -161,10 +158,49 @@ pub fn getrandom(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 pub fn sched_getaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
     let buf = p.space.write_ptr(a[2], a[1])?;
-    host_syscall(libc::SYS_sched_getaffinity, [0, a[1], buf as u64, 0, 0, 0])
+    host_syscall(
+        libc::SYS_sched_getaffinity,
+        [a[0], a[1], buf as u64, 0, 0, 0],
+    )
 }
 
-/// `prctl`: only naming the thread is accepted.
+pub fn sched_setaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.read_ptr(a[2], a[1])?;
+    host_syscall(
+        libc::SYS_sched_setaffinity,
+        [a[0], a[1], buf as u64, 0, 0, 0],
+    )
+}
+
+/// `sizeof(struct sched_param)`.
+const SCHED_PARAM: u64 = 4;
+
+pub fn sched_setparam(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let param = p.space.read_ptr(a[1], SCHED_PARAM)?;
+    host_syscall(libc::SYS_sched_setparam, [a[0], param as u64, 0, 0, 0, 0])
+}
+
+pub fn sched_getparam(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let param = p.space.write_ptr(a[1], SCHED_PARAM)?;
+    host_syscall(libc::SYS_sched_getparam, [a[0], param as u64, 0, 0, 0, 0])
+}
+
+pub fn sched_setscheduler(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let param = p.space.read_ptr(a[2], SCHED_PARAM)?;
+    host_syscall(
+        libc::SYS_sched_setscheduler,
+        [a[0], a[1], param as u64, 0, 0, 0],
+    )
+}
+
+pub fn sched_rr_get_interval(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let ts = p.space.write_ptr(a[1], 16)?;
+    host_syscall(
+        libc::SYS_sched_rr_get_interval,
+        [a[0], ts as u64, 0, 0, 0, 0],
+    )
+}
+
 /// `prctl`: the thread name options go to the host thread (16-byte names); the others the
 /// guest may use are refused with `EINVAL`.
 pub fn prctl(p: &mut Process, a: [u64; 6]) -> SysResult {
