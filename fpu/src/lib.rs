@@ -9,7 +9,8 @@
 //! SoftFloat call with a given rounding mode and collects its flags (`run`). The per-format
 //! glue lives in `format.rs`, the generic operations in `arith.rs`, `compare.rs` and
 //! `convert.rs`, and the public per-width names in `f32.rs` / `f64.rs` (stamped out by the
-//! macro in `api.rs`).
+//! macro in `api.rs`). Other arches' rules sit on top: [`arm`] (FPCR, Arm NaNs) and [`x87`]
+//! (80-bit extended precision with the x87's control word, NaN rules and status flags).
 //!
 //! # Threads
 //!
@@ -41,6 +42,7 @@ mod convert;
 mod f32;
 mod f64;
 mod format;
+pub mod x87;
 
 pub use crate::f32::*;
 pub use crate::f64::*;
