@@ -7,6 +7,8 @@
 pub mod aarch64;
 pub mod riscv64;
 pub mod table;
+#[cfg(test)]
+mod test_support;
 pub mod translator;
 
 /// Where the translator reads guest code from. Implemented by emu-linux-user (and later by the

@@ -3,183 +3,42 @@
 //! IR interpreter; expected values are worked out from the Arm ARM pseudocode. Also an
 //! exhaustive check of the logical-immediate decoder against objdump.
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use emu_ir::interp::{interpret, BlockExit};
 use emu_ir::{ExitReason, Translator};
 
+use super::random_words;
 use crate::aarch64::{A64Cpu, A64Translator};
+use crate::test_support::{self, xorshift, Disassembled, Toolchain, CODE_BASE, MEM_SIZE};
 use crate::BufferFetch;
 
-/// Guest address the test code is placed at.
-const CODE_BASE: u64 = 0x1_0000;
-/// Size of the test data memory (addresses wrap modulo this).
-const MEM_SIZE: usize = 0x1_0000;
-
-/// A unique scratch path stem in the temporary directory.
-fn scratch(kind: &str) -> impl Fn(&str) -> PathBuf {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let stem = format!("emu-a64-{kind}-{}-{n}", std::process::id());
-    move |ext| std::env::temp_dir().join(format!("{stem}.{ext}"))
-}
+const TOOLCHAIN: Toolchain = Toolchain {
+    prefix: "aarch64-linux-gnu-",
+    as_flags: &["-march=armv8.2-a+crc"],
+    ld_flags: &[],
+};
 
 /// Assemble `src` linked at [`CODE_BASE`]; the `.text` bytes, or `None` without a toolchain.
 fn assemble(src: &str) -> Option<Vec<u8>> {
-    let path = scratch("as");
-    std::fs::write(path("s"), format!("{src}\n")).ok()?;
-    let Ok(status) = Command::new("aarch64-linux-gnu-as")
-        .args(["-march=armv8.2-a+crc", "-o"])
-        .arg(path("o"))
-        .arg(path("s"))
-        .status()
-    else {
-        eprintln!("aarch64-linux-gnu-as not available: skipping");
-        return None;
-    };
-    assert!(status.success(), "assembler rejected:\n{src}");
-    let link = Command::new("aarch64-linux-gnu-ld")
-        .arg(format!("-Ttext={CODE_BASE:#x}"))
-        .args(["-e", "0", "-o"])
-        .arg(path("elf"))
-        .arg(path("o"))
-        .status()
-        .ok()?;
-    assert!(link.success(), "linker rejected:\n{src}");
-    let copy = Command::new("aarch64-linux-gnu-objcopy")
-        .args(["-O", "binary", "-j", ".text"])
-        .arg(path("elf"))
-        .arg(path("bin"))
-        .status()
-        .ok()?;
-    assert!(copy.success());
-    let bytes = std::fs::read(path("bin")).ok()?;
-    for ext in ["s", "o", "elf", "bin"] {
-        let _ = std::fs::remove_file(path(ext));
-    }
-    Some(bytes)
-}
-
-/// One line of objdump's disassembly: the word, the mnemonic (`.inst` for words objdump does
-/// not know) and the operands.
-struct Disassembled {
-    word: u32,
-    mnemonic: String,
-    operands: String,
-    line: String,
+    test_support::assemble(&TOOLCHAIN, src, Some(CODE_BASE))
 }
 
 /// Disassemble `words` with GNU objdump; `None` without a toolchain.
 fn objdump(words: &[u32]) -> Option<Vec<Disassembled>> {
-    let path = scratch("dis");
     let src: String = words.iter().map(|w| format!(".inst {w:#x}\n")).collect();
-    std::fs::write(path("s"), src).ok()?;
-    let status = Command::new("aarch64-linux-gnu-as")
-        .arg("-o")
-        .arg(path("o"))
-        .arg(path("s"))
-        .status()
-        .ok()?;
-    assert!(status.success());
-    let out = Command::new("aarch64-linux-gnu-objdump")
-        .arg("-d")
-        .arg(path("o"))
-        .output()
-        .ok()?;
-    let _ = std::fs::remove_file(path("s"));
-    let _ = std::fs::remove_file(path("o"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut result = Vec::new();
-    for line in text.lines() {
-        // "   0:\t92400000 \tand\tx0, x0, #0x1"
-        let fields: Vec<&str> = line.split('\t').collect();
-        if fields.len() < 3 || !fields[0].trim_end().ends_with(':') {
-            continue;
-        }
-        let Ok(word) = u32::from_str_radix(fields[1].trim(), 16) else {
-            continue;
-        };
-        result.push(Disassembled {
-            word,
-            mnemonic: fields[2].trim().to_string(),
-            operands: fields.get(3).map_or("", |o| o.trim()).to_string(),
-            line: line.to_string(),
-        });
-    }
-    assert_eq!(result.len(), words.len(), "objdump output not understood");
-    Some(result)
+    let tc = Toolchain {
+        as_flags: &[],
+        ..TOOLCHAIN
+    };
+    test_support::objdump(&tc, &src, &[], words.len())
 }
 
-/// A deterministic xorshift generator of 32-bit words.
-fn xorshift(seed: u64) -> impl FnMut() -> u32 {
-    let mut state = seed;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state as u32
-    }
-}
+type Run = test_support::Run<A64Cpu>;
 
-/// Random words matching the rows of `tables`, `per_row` each.
-fn random_words(tables: &[&[crate::aarch64::insn::Entry]], per_row: usize, seed: u64) -> Vec<u32> {
-    let mut next = xorshift(seed);
-    let mut words = Vec::new();
-    for e in tables.iter().flat_map(|t| t.iter()) {
-        for _ in 0..per_row {
-            words.push(e.bits | next() & !e.mask);
-        }
-    }
-    words
-}
-
-/// The result of running a snippet.
-struct Run {
-    cpu: Box<A64Cpu>,
-    exit: ExitReason,
-    mem: Vec<u8>,
-}
-
-impl Run {
-    fn x(&self, r: usize) -> u64 {
-        self.cpu.x[r]
-    }
-}
-
-/// Run machine code from `CODE_BASE` until it leaves the execution loop, checking every block
-/// with the IR verifier.
+/// Run machine code from `CODE_BASE` until it leaves the execution loop.
 fn run_code(code: Vec<u8>, setup: impl FnOnce(&mut A64Cpu)) -> Run {
     let translator = A64Translator::new(Arc::new(BufferFetch::new(CODE_BASE, code)));
-    let mut mem = vec![0u8; MEM_SIZE];
-    let mut cpu = Box::new(A64Cpu::new());
-    cpu.header.mem_base = mem.as_mut_ptr() as u64;
-    cpu.header.mem_mask = (MEM_SIZE - 1) as u64;
-    setup(&mut cpu);
-    let mut pc = CODE_BASE;
-    for _ in 0..100_000 {
-        let block = translator.translate(pc, 0);
-        if let Err(e) = emu_ir::verify::verify(&block) {
-            panic!("block at {pc:#x} does not verify: {e:?}\n{block:?}");
-        }
-        let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-        // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to its
-        // size), which outlives the call.
-        let exit = unsafe { interpret(&block, env) };
-        match exit {
-            BlockExit::Goto(next) | BlockExit::Indirect(next) => pc = next,
-            BlockExit::Exit(reason) => {
-                return Run {
-                    cpu,
-                    exit: reason,
-                    mem,
-                }
-            }
-        }
-    }
-    panic!("test code did not stop");
+    test_support::run_code(&translator, setup)
 }
 
 /// Assemble and run `src` followed by `brk #0`, checking it stopped there.
@@ -448,23 +307,17 @@ fn logical_immediates_match_objdump() {
 /// Random words matching each row of these classes translate to verified IR and run.
 #[test]
 fn random_words_of_every_row_translate_and_run() {
-    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let mut state = 0x2545_f491_4f6c_dd1d;
     let mut mem = vec![0u8; MEM_SIZE];
     for word in random_words(&CLASSES, 1000, 0x9e37_79b9_7f4a_7c15) {
         let fetch = BufferFetch::new(CODE_BASE, word.to_le_bytes().to_vec());
         let translator = A64Translator::with_max_insns(Arc::new(fetch), 1);
-        let block = translator.translate(CODE_BASE, 0);
-        if let Err(err) = emu_ir::verify::verify(&block) {
-            panic!("{word:#010x}: {err:?}");
-        }
         let mut cpu = Box::new(A64Cpu::new());
-        cpu.header.mem_base = mem.as_mut_ptr() as u64;
-        cpu.header.mem_mask = (MEM_SIZE - 1) as u64;
-        cpu.x = std::array::from_fn(|_| u64::from(next()) << 32 | u64::from(next()));
-        let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-        // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to its
-        // size), which outlives the call.
-        unsafe { interpret(&block, env) };
+        test_support::attach(&mut *cpu, &mut mem);
+        cpu.x = std::array::from_fn(|_| xorshift(&mut state));
+        // SAFETY: the CPU's memory window is `mem` (addresses masked to its size), which
+        // outlives the call.
+        unsafe { test_support::run_block(&translator, &mut *cpu, CODE_BASE) };
     }
 }
 

@@ -2,15 +2,12 @@
 //! toolchain, translated and run through the IR interpreter on registers and memory set up
 //! directly (no other instruction class needed); expected values follow the Arm ARM.
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use emu_ir::interp::{interpret, BlockExit};
 use emu_ir::{ExitReason, Translator};
 
 use crate::aarch64::{A64Cpu, A64Translator};
+use crate::test_support::{self, Toolchain};
 use crate::BufferFetch;
 
 /// Guest memory size (addresses wrap modulo this) and where the code is placed (also copied
@@ -24,47 +21,19 @@ fn pattern(i: usize) -> u8 {
     (i as u8).wrapping_mul(0x3b).wrapping_add(0x81)
 }
 
-/// Assemble A64 source into raw code bytes; `None` without a toolchain.
+/// Assemble A64 source into raw code bytes (not linked); `None` without a toolchain.
 fn assemble(src: &str) -> Option<Vec<u8>> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let stem = format!("emu-a64-ldst-{}-{n}", std::process::id());
-    let path = |ext: &str| -> PathBuf { std::env::temp_dir().join(format!("{stem}.{ext}")) };
-    std::fs::write(path("s"), format!(".arch armv8.4-a\n{src}\n")).ok()?;
-    let Ok(status) = Command::new("aarch64-linux-gnu-as")
-        .arg("-o")
-        .arg(path("o"))
-        .arg(path("s"))
-        .status()
-    else {
-        eprintln!("aarch64-linux-gnu-as not available: skipping");
-        return None;
+    let tc = Toolchain {
+        prefix: "aarch64-linux-gnu-",
+        as_flags: &[],
+        ld_flags: &[],
     };
-    assert!(status.success(), "assembler rejected:\n{src}");
-    let copy = Command::new("aarch64-linux-gnu-objcopy")
-        .args(["-O", "binary", "-j", ".text"])
-        .arg(path("o"))
-        .arg(path("bin"))
-        .status()
-        .ok()?;
-    assert!(copy.success());
-    let bytes = std::fs::read(path("bin")).ok();
-    for ext in ["s", "o", "bin"] {
-        let _ = std::fs::remove_file(path(ext));
-    }
-    bytes
+    test_support::assemble(&tc, &format!(".arch armv8.4-a\n{src}"), None)
 }
 
-struct Run {
-    cpu: Box<A64Cpu>,
-    mem: Vec<u8>,
-    exit: ExitReason,
-}
+type Run = test_support::Run<A64Cpu>;
 
 impl Run {
-    fn x(&self, r: usize) -> u64 {
-        self.cpu.x[r]
-    }
     fn u64_at(&self, addr: u64) -> u64 {
         let a = addr as usize;
         u64::from_le_bytes(self.mem[a..a + 8].try_into().unwrap())
@@ -92,32 +61,16 @@ fn run_from(src: &str, start: u64, setup: impl FnOnce(&mut A64Cpu, &mut [u8])) -
     mem[CODE_BASE as usize..end as usize].copy_from_slice(&code);
     let translator = A64Translator::new(Arc::new(BufferFetch::new(CODE_BASE, code)));
     let mut cpu = Box::new(A64Cpu::new());
-    cpu.header.mem_base = mem.as_mut_ptr() as u64;
-    cpu.header.mem_mask = (MEM_SIZE - 1) as u64;
+    test_support::attach(&mut *cpu, &mut mem);
     cpu.x[1] = DATA;
     for r in 17..31 {
         cpu.x[r] = DATA + 8 * (r as u64 - 17);
     }
     setup(&mut cpu, &mut mem);
-    let mut pc = CODE_BASE + start;
-    for _ in 0..1000 {
-        let block = translator.translate(pc, 0);
-        if let Err(e) = emu_ir::verify::verify(&block) {
-            panic!("block at {pc:#x} does not verify: {e:?}\n{block:?}");
-        }
-        let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-        // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to
-        // its size), which outlives the call.
-        match unsafe { interpret(&block, env) } {
-            BlockExit::Goto(next) | BlockExit::Indirect(next) => pc = next,
-            BlockExit::Exit(ExitReason::FetchFault) if cpu.header.pc == end => {
-                let exit = ExitReason::FetchFault;
-                return Some(Run { cpu, mem, exit });
-            }
-            BlockExit::Exit(exit) => return Some(Run { cpu, mem, exit }),
-        }
-    }
-    panic!("test code did not stop");
+    // SAFETY: the CPU's memory window is `mem` (addresses masked to its size), which outlives
+    // the call. Running off the end of the code is a fetch fault at `end`.
+    let exit = unsafe { test_support::run_blocks(&translator, &mut *cpu, CODE_BASE + start, 1000) };
+    Some(Run { cpu, exit, mem })
 }
 
 fn run_ok(src: &str, setup: impl FnOnce(&mut A64Cpu, &mut [u8])) -> Option<Run> {
@@ -456,25 +409,14 @@ fn unallocated_encodings_are_illegal() {
 
 #[test]
 fn random_words_of_every_row_translate_to_verified_ir() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state as u32
-    };
-    for table in [crate::aarch64::ldst::TABLE, crate::aarch64::atomic::TABLE] {
-        for e in table {
-            for _ in 0..500 {
-                let word = e.bits | next() & !e.mask;
-                let code = word.to_le_bytes().to_vec();
-                let translator =
-                    A64Translator::with_max_insns(Arc::new(BufferFetch::new(CODE_BASE, code)), 1);
-                let block = translator.translate(CODE_BASE, 0);
-                if let Err(err) = emu_ir::verify::verify(&block) {
-                    panic!("{word:#010x} ({}): {err:?}", e.name);
-                }
-            }
+    let tables = [crate::aarch64::ldst::TABLE, crate::aarch64::atomic::TABLE];
+    for word in super::random_words(&tables, 500, 0x9e37_79b9_7f4a_7c15) {
+        let code = word.to_le_bytes().to_vec();
+        let translator =
+            A64Translator::with_max_insns(Arc::new(BufferFetch::new(CODE_BASE, code)), 1);
+        let block = translator.translate(CODE_BASE, 0);
+        if let Err(err) = emu_ir::verify::verify(&block) {
+            panic!("{word:#010x}: {err:?}");
         }
     }
 }

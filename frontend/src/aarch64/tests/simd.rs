@@ -12,6 +12,7 @@ use emu_ir::interp::{interpret, BlockExit};
 use emu_ir::{ExitReason, Terminal, Translator};
 
 use crate::aarch64::{A64Cpu, A64Translator};
+use crate::test_support::{self, xorshift};
 use crate::BufferFetch;
 
 const A: [[u64; 2]; 4] = [
@@ -63,14 +64,8 @@ fn run_one(word: u32, k: usize) -> Result<([u64; 2], u64, u64), String> {
     cpu.v[22] = IDX[k];
     cpu.v[23] = [!A[k][0], !A[k][1]];
     cpu.x[1] = X[k];
-    let block = translator.translate(CODE_BASE, 0);
-    if let Err(e) = emu_ir::verify::verify(&block) {
-        panic!("{word:08x}: block does not verify: {e:?}");
-    }
-    let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-    // SAFETY: `env` points at a live, exclusively owned `A64Cpu`; the block touches no
-    // guest memory (register-only instructions).
-    let exit = unsafe { interpret(&block, env) };
+    // SAFETY: the block touches no guest memory (register-only instructions).
+    let exit = unsafe { test_support::run_block(&translator, &mut *cpu, CODE_BASE) };
     if !matches!(exit, BlockExit::Goto(pc) if pc == CODE_BASE + 4) {
         let row = crate::aarch64::decode::decode(word);
         return Err(format!("exit {exit:?} (decoded as {row:?})"));
@@ -78,8 +73,8 @@ fn run_one(word: u32, k: usize) -> Result<([u64; 2], u64, u64), String> {
     Ok((cpu.v[0], cpu.x[0], cpu.fpsr))
 }
 
-/// Run `word` alone with random registers and a memory window; it may be illegal, but
-/// neither translation nor execution may panic.
+/// Run `word` alone with random registers, FPCR (rounding, FZ, DN, AHP) and a memory window;
+/// it may be illegal, but neither translation nor execution may panic.
 fn run_random(word: u32, rng: &mut u64, mem: &mut [u8]) {
     let fetch = BufferFetch::new(CODE_BASE, word.to_le_bytes().to_vec());
     let translator = A64Translator::with_max_insns(Arc::new(fetch), 1);
@@ -90,33 +85,31 @@ fn run_random(word: u32, rng: &mut u64, mem: &mut [u8]) {
         cpu.x[r] = xorshift(rng);
         cpu.v[r] = [xorshift(rng), xorshift(rng)];
     }
-    let block = translator.translate(CODE_BASE, 0);
-    if let Err(e) = emu_ir::verify::verify(&block) {
-        panic!("{word:08x}: block does not verify: {e:?}");
-    }
-    let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-    // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to its
-    // size, with slack for the widest access past the end), and `mem` outlives the call.
-    let _ = unsafe { interpret(&block, env) };
+    cpu.fpcr = xorshift(rng) & 0x07c0_0000;
+    // SAFETY: the CPU's memory window is `mem` (addresses masked to its size, with slack for
+    // the widest access past the end), and `mem` outlives the call.
+    let _ = unsafe { test_support::run_block(&translator, &mut *cpu, CODE_BASE) };
 }
 
-fn xorshift(s: &mut u64) -> u64 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    *s
+/// Random words of every row of `tables` run by [`run_random`], `per_row` each.
+fn never_panic(tables: &[&[crate::aarch64::insn::Entry]], per_row: usize, seed: u64) {
+    let mut rng = seed;
+    let mut mem = vec![0u8; MEM_MASK as usize + 1 + 64];
+    for word in super::random_words(tables, per_row, seed) {
+        run_random(word, &mut rng, &mut mem);
+    }
 }
 
 #[test]
 fn random_words_of_every_simd_row_never_panic() {
-    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-    let mut mem = vec![0u8; MEM_MASK as usize + 1 + 64];
-    for e in crate::aarch64::simd::TABLE {
-        for _ in 0..400 {
-            let word = (xorshift(&mut rng) as u32 & !e.mask) | e.bits;
-            run_random(word, &mut rng, &mut mem);
-        }
-    }
+    never_panic(&[crate::aarch64::simd::TABLE], 400, 0x2545_f491_4f6c_dd1d);
+}
+
+/// The scalar and vector FP tables, with random FPCR.
+#[test]
+fn random_words_of_every_fp_row_never_panic() {
+    let tables = [crate::aarch64::fp::TABLE, crate::aarch64::simd_fp::TABLE];
+    never_panic(&tables, 300, 0x9e37_79b9_7f4a_7c15);
 }
 
 /// Check every line of a vector file; returns the mismatches.
@@ -293,11 +286,9 @@ fn run_mem(words: &[u32], setup: impl FnOnce(&mut A64Cpu)) -> (Box<A64Cpu>, Vec<
     setup(&mut cpu);
     let (mut pc, end) = (CODE_BASE, CODE_BASE + 4 * words.len() as u64);
     while pc != end {
-        let block = translator.translate(pc, 0);
-        let env = (&mut *cpu as *mut A64Cpu).cast::<u8>();
-        // SAFETY: `env` is a live A64Cpu whose memory window is `mem` (addresses masked to
-        // its size, with slack past the end), and `mem` outlives the call.
-        match unsafe { interpret(&block, env) } {
+        // SAFETY: the CPU's memory window is `mem` (addresses masked to its size, with slack
+        // past the end), and `mem` outlives the call.
+        match unsafe { test_support::run_block(&translator, &mut *cpu, pc) } {
             BlockExit::Goto(next) => pc = next,
             exit => panic!("unexpected exit {exit:?} at {pc:#x}"),
         }
