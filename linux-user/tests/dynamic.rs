@@ -6,16 +6,12 @@
 //! the compiler, the sysroot or qemu is missing (and for aarch64 while its frontend cannot run
 //! a static hello world like qemu does).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
-/// The tier settings every program is compared in.
-const TIERS: &[&[&str]] = &[
-    &["-tier1-threshold", "0"],
-    &[],
-    &["-tier1-threshold", "never"],
-];
+use common::{temp_dir, tool_missing, EMU, TIERS};
 
 /// One guest architecture's tools.
 struct Guest {
@@ -40,33 +36,11 @@ const AARCH64: Guest = Guest {
     ld_so: "lib/ld-linux-aarch64.so.1",
 };
 
-/// A temp dir removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A fresh temp dir (unique even when tests running in parallel give the same tag).
-fn temp_dir(tag: &str) -> TempDir {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("emu-dyn-{}-{n}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
-}
-
 impl Guest {
     /// Whether compiler, sysroot and qemu are all there (prints why not).
     fn available(&self) -> bool {
-        for tool in [self.gcc, self.qemu] {
-            if Command::new(tool).arg("--version").output().is_err() {
-                eprintln!("skipped: {tool} not installed");
-                return false;
-            }
+        if tool_missing(self.gcc) || tool_missing(self.qemu) {
+            return false;
         }
         if !self.interpreter().exists() {
             eprintln!("skipped: no {}", self.interpreter().display());
@@ -81,24 +55,8 @@ impl Guest {
 
     /// Build `tests/guest/<name>.c` with `flags` into `dir`.
     fn build(&self, dir: &Path, name: &str, flags: &[&str]) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/guest")
-            .join(format!("{name}.c"));
         let exe = dir.join(format!("{name}{}", flags.concat()));
-        let out = Command::new(self.gcc)
-            .arg("-O2")
-            .args(flags)
-            .arg("-o")
-            .arg(&exe)
-            .arg(&src)
-            .arg("-lm")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::compile(self.gcc, name, flags, &exe);
         exe
     }
 

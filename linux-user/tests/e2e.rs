@@ -2,58 +2,24 @@
 //! built with `riscv64-linux-gnu-gcc -O2 -static`, must give the same stdout and exit status as
 //! under `qemu-riscv64` (the oracle). Skipped, with a message, when either tool is missing.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
+use common::{build_static, EMU};
+
 /// SIGPIPE's number on Linux.
 const SIGPIPE: i32 = 13;
 
-fn tool_missing(tool: &str) -> bool {
-    let missing = Command::new(tool).arg("--version").output().is_err();
-    if missing {
-        eprintln!("skipped: {tool} not installed");
-    }
-    missing
-}
-
-/// Build `tests/guest/<name>.c` into a fresh temp dir (one per call: tests run in parallel and
-/// may build the same program); `None` when the tools are missing.
-fn build(name: &str) -> Option<(PathBuf, PathBuf)> {
-    static BUILDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if tool_missing("riscv64-linux-gnu-gcc") || tool_missing("qemu-riscv64") {
-        return None;
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guest")
-        .join(format!("{name}.c"));
-    let dir = std::env::temp_dir().join(format!("emu-e2e-{}-{name}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(name);
-    let out = Command::new("riscv64-linux-gnu-gcc")
-        .args(["-O2", "-static", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .arg("-lm")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some((dir, exe))
+/// Build `tests/guest/<name>.c` for riscv64 into a fresh temp dir (one per call: tests run in
+/// parallel and may build the same program); `None` when the tools are missing.
+fn build(name: &str) -> Option<(common::TempDir, std::path::PathBuf)> {
+    build_static("riscv64", name)
 }
 
 fn run(runner: &str, pre: &[&str], exe: &Path, args: &[&str], dir: &Path) -> Output {
-    Command::new(runner)
-        .args(pre)
-        .arg(exe)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    common::run(runner, pre, exe, args, Some(dir))
 }
 
 /// Same stdout and same exit status (code or signal) as qemu-riscv64.
@@ -61,8 +27,8 @@ fn assert_same_as_qemu(name: &str, emu_opts: &[&str], args: &[&str]) {
     let Some((dir, exe)) = build(name) else {
         return;
     };
-    let emu = run(EMU, emu_opts, &exe, args, &dir);
-    let qemu = run("qemu-riscv64", &[], &exe, args, &dir);
+    let emu = run(EMU, emu_opts, &exe, args, dir.path());
+    let qemu = run("qemu-riscv64", &[], &exe, args, dir.path());
     assert_eq!(
         String::from_utf8_lossy(&emu.stdout),
         String::from_utf8_lossy(&qemu.stdout),
@@ -70,7 +36,6 @@ fn assert_same_as_qemu(name: &str, emu_opts: &[&str], args: &[&str]) {
         String::from_utf8_lossy(&emu.stderr)
     );
     assert_eq!(emu.status, qemu.status, "status of {name} {args:?}");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -104,7 +69,7 @@ fn fatal_signals_match_qemu() {
 
 #[test]
 fn environment_and_argv0_options() {
-    let Some((dir, exe)) = build("hello") else {
+    let Some((_dir, exe)) = build("hello") else {
         return;
     };
     let out = Command::new(EMU)
@@ -123,13 +88,12 @@ fn environment_and_argv0_options() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("EMU_TEST_VAR=(unset)\n"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn bad_programs_give_one_line_and_status_1() {
-    let dir = std::env::temp_dir().join(format!("emu-e2e-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = common::temp_dir("bad-programs");
+    let dir = tmp.path();
     let text = dir.join("text");
     std::fs::write(&text, "not an ELF\n").unwrap();
     let truncated = dir.join("truncated");
@@ -150,7 +114,6 @@ fn bad_programs_give_one_line_and_status_1() {
         );
         assert!(stderr.contains(want), "{stderr}");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Status of `runner pre.. exe` when its stdout pipe is closed after the first bytes.
@@ -172,12 +135,11 @@ fn status_with_closed_stdout(runner: &str, pre: &[&str], exe: &Path) -> std::pro
 #[test]
 fn broken_pipe_kills_like_qemu() {
     use std::os::unix::process::ExitStatusExt;
-    let Some((dir, exe)) = build("many_lines") else {
+    let Some((_dir, exe)) = build("many_lines") else {
         return;
     };
     let emu = status_with_closed_stdout(EMU, &[], &exe);
     let qemu = status_with_closed_stdout("qemu-riscv64", &[], &exe);
     assert_eq!(emu.signal(), Some(SIGPIPE));
     assert_eq!(emu, qemu);
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -4,75 +4,28 @@
 //! as under `qemu-<arch>`, the oracle. Exec of guest programs (`process exec`) cannot be
 //! checked against qemu-user, which without binfmt_misc fails it with `ENOEXEC`; its output is
 //! compared with the text a real machine prints, and `guest/exec_signals.c` (signal state
-//! kept across exec) with the same source built for and run on the host. Skipped, with a printed reason, when the
-//! cross compiler or qemu is missing.
+//! kept across exec) with the same source built for and run on the host. Skipped, with a
+//! printed reason, when the cross compiler or qemu is missing.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
-/// The tier settings every program is compared in.
-const TIERS: &[&[&str]] = &[
-    &["-tier1-threshold", "0"],
-    &[],
-    &["-tier1-threshold", "never"],
-];
+use common::{build_static, TempDir, EMU, TIERS};
 
-/// A temp dir removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Build `guest/process.c` for `arch` as `DIR/process-ARCH` (`tag` keeps the directories of
-/// tests running in parallel apart); `None` (with the reason printed)
-/// when the tools are missing.
-fn build(arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
-    build_source("process", arch, tag)
-}
-
-/// Build `tests/guest/NAME.c` for `arch` (as [`build`] does for `process`).
-fn build_source(name: &str, arch: &str, tag: &str) -> Option<(TempDir, PathBuf)> {
-    let (gcc, qemu) = (format!("{arch}-linux-gnu-gcc"), format!("qemu-{arch}"));
-    for tool in [&gcc, &qemu] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            eprintln!("skipped: {tool} not installed");
-            return None;
-        }
-    }
-    let dir = std::env::temp_dir().join(format!("emu-process-{}-{arch}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let dir = TempDir(dir);
-    let exe = dir.0.join(format!("{name}-{arch}"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/guest/{name}.c"));
-    let out = Command::new(&gcc)
-        .args(["-O2", "-static", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{gcc}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some((dir, exe))
+/// Build `tests/guest/process.c` for `arch`; `None` (with the reason printed) when the tools
+/// are missing.
+fn build(arch: &str) -> Option<(TempDir, PathBuf)> {
+    build_static(arch, "process")
 }
 
 fn run(cmd: &str, pre: &[&str], exe: &Path, args: &[&str]) -> Output {
-    Command::new(cmd)
-        .args(pre)
-        .arg(exe)
-        .args(args)
-        .output()
-        .unwrap()
+    common::run(cmd, pre, exe, args, None)
 }
 
 fn check_against_qemu(arch: &str) {
-    let Some((_dir, exe)) = build(arch, "qemu") else {
+    let Some((_dir, exe)) = build(arch) else {
         return;
     };
     let want = run(&format!("qemu-{arch}"), &[], &exe, &[]);
@@ -100,7 +53,7 @@ vfork+exec: exited 5
 ";
 
 fn check_exec(arch: &str) {
-    let Some((_dir, exe)) = build(arch, "exec") else {
+    let Some((_dir, exe)) = build(arch) else {
         return;
     };
     let want = EXEC_EXPECTED.replace("ARCH", arch);
@@ -139,11 +92,10 @@ fn aarch64_exec_of_guest_programs() {
 /// Signal state across exec (`guest/exec_signals.c`): qemu-user cannot exec a guest program
 /// without binfmt_misc, so the oracle is the host kernel running the same source built natively.
 fn check_exec_signals(arch: &str) {
-    let Some((_dir, exe)) = build_source("exec_signals", arch, "sig") else {
+    let Some((_dir, exe)) = build_static(arch, "exec_signals") else {
         return;
     };
-    let tag = format!("native-for-{arch}");
-    let Some((_native_dir, native)) = build_source("exec_signals", "x86_64", &tag) else {
+    let Some((_native_dir, native)) = build_static("x86_64", "exec_signals") else {
         return;
     };
     let want = Command::new(&native).output().unwrap();

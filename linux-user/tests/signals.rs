@@ -4,55 +4,23 @@
 //! compiled, and with the default tiering — as under `qemu-riscv64` / `qemu-aarch64`. Skipped,
 //! with a message, when a cross compiler or qemu is missing.
 
+mod common;
+
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
-const ARCHES: &[&str] = &["riscv64", "aarch64"];
-const TIERS: &[&[&str]] = &[
-    &["-tier1-threshold", "never"],
-    &["-tier1-threshold", "0"],
-    &[],
-];
+use common::{build_static, EMU, TIERS};
 
-fn tool_missing(tool: &str) -> bool {
-    let missing = Command::new(tool).arg("--version").output().is_err();
-    if missing {
-        eprintln!("skipped: {tool} not installed");
-    }
-    missing
-}
+const ARCHES: &[&str] = &["riscv64", "aarch64"];
 
 /// Build `tests/guest/signals/<name>.c` for `arch`; `None` when the tools are missing.
-fn build(arch: &str, name: &str) -> Option<PathBuf> {
-    let gcc = format!("{arch}-linux-gnu-gcc");
-    if tool_missing(&gcc) || tool_missing(&format!("qemu-{arch}")) {
-        return None;
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guest/signals")
-        .join(format!("{name}.c"));
-    let dir = std::env::temp_dir().join(format!("emu-signals-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(format!("{name}-{arch}"));
-    let out = Command::new(&gcc)
-        .args(["-O2", "-static", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .arg("-lm")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(exe)
+fn build(arch: &str, name: &str) -> Option<(common::TempDir, std::path::PathBuf)> {
+    build_static(arch, &format!("signals/{name}"))
 }
 
 fn run(runner: &str, pre: &[&str], exe: &Path) -> Output {
-    Command::new(runner).args(pre).arg(exe).output().unwrap()
+    common::run(runner, pre, exe, &[], None)
 }
 
 /// (exit code, terminating signal) of a run.
@@ -62,7 +30,7 @@ fn status(o: &Output) -> (Option<i32>, Option<i32>) {
 
 fn same_as_qemu(name: &str) {
     for arch in ARCHES {
-        let Some(exe) = build(arch, name) else {
+        let Some((_dir, exe)) = build(arch, name) else {
             continue;
         };
         let qemu = run(&format!("qemu-{arch}"), &[], &exe);
@@ -134,7 +102,7 @@ fn interrupt(
 #[test]
 fn sigint_from_outside() {
     for arch in ARCHES {
-        let Some(exe) = build(arch, "sig_interrupt") else {
+        let Some((_dir, exe)) = build(arch, "sig_interrupt") else {
             continue;
         };
         for args in [&["handler"][..], &[]] {

@@ -4,10 +4,12 @@
 //! which legitimately differ between the two emulators) are masked. Skipped, with a message,
 //! when qemu or the cross compiler is missing.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
+use common::{build_static, EMU};
 
 /// The syscalls whose lines are compared (all the program makes after its marker).
 const COMPARED: &[&str] = &[
@@ -40,39 +42,6 @@ const COMPARED: &[&str] = &[
 
 /// The program's first call: the comparison starts at this line.
 const MARKER: &str = "close(-42) = -1 errno=9 (Bad file descriptor)";
-
-fn tool_missing(tool: &str) -> bool {
-    let missing = Command::new(tool).arg("--version").output().is_err();
-    if missing {
-        eprintln!("skipped: {tool} not installed");
-    }
-    missing
-}
-
-/// A fresh temp dir for this test and arch.
-fn temp_dir(arch: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("emu-strace-{}-{arch}", std::process::id()));
-    std::fs::create_dir_all(dir.join("scratch")).unwrap();
-    dir
-}
-
-/// Build `tests/guest/strace_calls.c` statically for `arch` into `dir`.
-fn build(arch: &str, dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/strace_calls.c");
-    let exe = dir.join("strace_calls");
-    let out = Command::new(format!("{arch}-linux-gnu-gcc"))
-        .args(["-O2", "-static", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
-}
 
 /// The `-strace` log (stderr) of `runner [pre] exe scratch`.
 fn strace_log(runner: &str, pre: &[&str], exe: &Path, scratch: &Path) -> String {
@@ -154,16 +123,14 @@ fn compared_lines(log: &str) -> Vec<String> {
 }
 
 fn assert_same_strace_as_qemu(arch: &str) {
-    let qemu = format!("qemu-{arch}");
-    if tool_missing(&qemu) || tool_missing(&format!("{arch}-linux-gnu-gcc")) {
+    let Some((dir, exe)) = build_static(arch, "strace_calls") else {
         return;
-    }
-    let dir = temp_dir(arch);
-    let exe = build(arch, &dir);
-    let scratch = dir.join("scratch");
+    };
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let qemu = format!("qemu-{arch}");
     let want = compared_lines(&strace_log(&qemu, &[], &exe, &scratch));
     let got = compared_lines(&strace_log(EMU, &[], &exe, &scratch));
-    std::fs::remove_dir_all(&dir).ok();
     assert!(want.len() > 30, "qemu's log is too short: {want:#?}");
     for (i, (w, g)) in want.iter().zip(&got).enumerate() {
         assert_eq!(g, w, "line {i} of the compared {arch} syscalls");

@@ -102,8 +102,9 @@ pub fn pwrite64(p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_pwrite64, [fd(a[0]), buf as u64, a[2], a[3], 0, 0])
 }
 
-/// The guest iovec array at `addr` as host iovecs (buffers checked for `writable`).
-fn host_iovecs(
+/// The guest iovec array at `addr` as host iovecs, each buffer checked (writable when the
+/// host fills it); at most `IOV_MAX` entries.
+pub(super) fn host_iovecs(
     p: &mut Process,
     addr: u64,
     count: u64,
@@ -113,21 +114,16 @@ fn host_iovecs(
         return Err(Errno::EINVAL);
     }
     let raw = p.space.read_bytes(addr, (count * 16) as usize)?;
-    let mut out = Vec::with_capacity(count as usize);
-    for chunk in raw.chunks_exact(16) {
-        let base = u64::from_le_bytes(chunk[..8].try_into().map_err(|_| Errno::EFAULT)?);
-        let len = u64::from_le_bytes(chunk[8..].try_into().map_err(|_| Errno::EFAULT)?);
-        let ptr = if writable {
-            p.space.write_ptr(base, len)?
-        } else {
-            p.space.read_ptr(base, len)? as *mut u8
-        };
-        out.push(libc::iovec {
-            iov_base: ptr.cast(),
-            iov_len: len as usize,
-        });
-    }
-    Ok(out)
+    raw.chunks_exact(16)
+        .map(|entry| {
+            let word = |i: usize| u64::from_le_bytes(entry[i..i + 8].try_into().unwrap_or([0; 8]));
+            let (base, len) = (word(0), word(8));
+            Ok(libc::iovec {
+                iov_base: super::net::buf_ptr(p, base, len, writable)? as *mut libc::c_void,
+                iov_len: len as usize,
+            })
+        })
+        .collect()
 }
 
 pub fn readv(p: &mut Process, a: [u64; 6]) -> SysResult {

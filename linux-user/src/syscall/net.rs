@@ -259,26 +259,6 @@ pub fn getsockopt(p: &mut Process, a: [u64; 6]) -> SysResult {
     )
 }
 
-/// A guest iovec array as host iovecs, each buffer checked (writable when the host fills it).
-fn host_iovecs(
-    p: &mut Process,
-    addr: u64,
-    count: u64,
-    writable: bool,
-) -> Result<Vec<libc::iovec>, Errno> {
-    let raw = p.space.read_bytes(addr, (count * 16) as usize)?;
-    raw.chunks_exact(16)
-        .map(|entry| {
-            let word = |i: usize| u64::from_le_bytes(entry[i..i + 8].try_into().unwrap_or([0; 8]));
-            let (base, len) = (word(0), word(8));
-            Ok(libc::iovec {
-                iov_base: buf_ptr(p, base, len, writable)? as *mut libc::c_void,
-                iov_len: len as usize,
-            })
-        })
-        .collect()
-}
-
 /// A guest `struct msghdr` as a host one whose name, iovecs and control buffer are checked
 /// host pointers (writable for a receive). `_iov` owns the iovec array `hdr` points at.
 struct HostMsg {
@@ -306,7 +286,7 @@ impl HostMsg {
         }
         let name_len = u64::from(name_len).min(SOCKADDR_MAX);
         let name_ptr = opt_ptr(p, name, name_len, receive)?;
-        let mut iovs = host_iovecs(p, iov, iov_len, receive)?;
+        let mut iovs = super::fs::host_iovecs(p, iov, iov_len, receive)?;
         let control_ptr = opt_ptr(p, control, control_len, receive)?;
         // SAFETY: msghdr is plain data; all-zero is a valid value (the padding included).
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };

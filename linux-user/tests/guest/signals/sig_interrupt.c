@@ -1,6 +1,6 @@
 /* Ctrl-C from outside: with `handler` as argument a SIGINT handler is installed and the program
  * reports that it ran; without, SIGINT's default action ends it (status 130 in a shell). It
- * prints "ready" once it spins in guest code, then waits for the signal. */
+ * prints "ready", then spins in guest code until the signal comes. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +12,8 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "handler") == 0) signal(SIGINT, on_int);
     printf("ready\n");
     fflush(stdout);
-    unsigned long spins = 0;
-    while (!interrupted) spins++;
+    while (!interrupted) {
+    }
     printf("handler ran\n");
-    return spins == 0 ? 1 : 0;
+    return 0;
 }

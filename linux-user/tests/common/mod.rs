@@ -1,0 +1,109 @@
+//! Shared by the integration tests: finding the tools (skipping with a printed reason when one
+//! is missing), temporary directories, building the C programs of `tests/guest/` for a guest
+//! arch (or the host), and running them under emu-user or qemu-user.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The emu-user binary under test.
+pub const EMU: &str = env!("CARGO_BIN_EXE_emu-user");
+
+/// The tier settings programs are compared in: interpreter only, everything compiled, and the
+/// default tiering.
+pub const TIERS: &[&[&str]] = &[
+    &["-tier1-threshold", "never"],
+    &["-tier1-threshold", "0"],
+    &[],
+];
+
+/// Whether `tool` cannot be run (printing that the test is skipped).
+pub fn tool_missing(tool: &str) -> bool {
+    let missing = Command::new(tool).arg("--version").output().is_err();
+    if missing {
+        eprintln!("skipped: {tool} not installed");
+    }
+    missing
+}
+
+/// Whether the cross compiler or qemu-user of `arch` is missing (printing why).
+pub fn cross_tools_missing(arch: &str) -> bool {
+    tool_missing(&gcc(arch)) || tool_missing(&format!("qemu-{arch}"))
+}
+
+/// The compiler for `arch` (`x86_64` is the host's).
+pub fn gcc(arch: &str) -> String {
+    format!("{arch}-linux-gnu-gcc")
+}
+
+/// A temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// A fresh temporary directory named after `tag` (unique per process and call).
+pub fn temp_dir(tag: &str) -> TempDir {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("emu-test-{tag}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+/// Compile `tests/guest/NAME.c` (NAME may have a directory part) with `gcc -O2 FLAGS ... -lm`
+/// into `exe`.
+pub fn compile(gcc: &str, name: &str, flags: &[&str], exe: &Path) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guest")
+        .join(format!("{name}.c"));
+    let out = Command::new(gcc)
+        .arg("-O2")
+        .args(flags)
+        .arg("-o")
+        .arg(exe)
+        .arg(&src)
+        .arg("-lm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{gcc} {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Build `tests/guest/NAME.c` statically for `arch` in a fresh directory; `None` (with the
+/// reason printed) when the cross compiler or qemu is missing.
+pub fn build_static(arch: &str, name: &str) -> Option<(TempDir, PathBuf)> {
+    if cross_tools_missing(arch) {
+        return None;
+    }
+    let dir = temp_dir(&format!("{arch}-{}", name.replace('/', "-")));
+    let exe = dir.path().join(format!(
+        "{}-{arch}",
+        name.rsplit('/').next().unwrap_or(name)
+    ));
+    compile(&gcc(arch), name, &["-static"], &exe);
+    Some((dir, exe))
+}
+
+/// Run `runner PRE... exe ARGS...`, in `dir` when given.
+pub fn run(runner: &str, pre: &[&str], exe: &Path, args: &[&str], dir: Option<&Path>) -> Output {
+    let mut cmd = Command::new(runner);
+    cmd.args(pre).arg(exe).args(args);
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    cmd.output().unwrap()
+}
