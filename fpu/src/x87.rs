@@ -300,78 +300,84 @@ pub fn round_to_int(cw: Control, a: F80) -> (F80, u16) {
     (arith_result(r, flags), with_denormal(flags, &[a]))
 }
 
-/// `FLD m64fp`: exact; an SNaN is quieted with IE, a denormal sets DE.
-pub fn from_f64(v: u64) -> (F80, u16) {
-    let exp = (v >> 52) & 0x7ff;
-    let frac = v & ((1 << 52) - 1);
-    let sign = ((v >> 63) as u16) << 15;
-    if exp == 0x7ff && frac != 0 {
+/// `FLD` of a `width`-bit binary float `v` with `frac_bits` fraction bits (SoftFloat's
+/// `convert` does the conversion): exact; an SNaN is quieted with IE, a denormal sets DE.
+fn load(
+    v: u64,
+    width: u32,
+    frac_bits: u32,
+    convert: impl FnOnce() -> sf::extFloat80_t,
+) -> (F80, u16) {
+    let exp_all = (1u64 << (width - 1 - frac_bits)) - 1;
+    let exp = (v >> frac_bits) & exp_all;
+    let frac = v & ((1 << frac_bits) - 1);
+    let sign = ((v >> (width - 1)) as u16 & 1) << 15;
+    if exp == exp_all && frac != 0 {
         let nan = F80 {
-            signif: INT_BIT | frac << 11,
+            signif: INT_BIT | frac << (63 - frac_bits),
             sign_exp: sign | EXP_MAX,
         };
         let ie = if nan.is_signaling_nan() { IE } else { 0 };
         return (nan.quieted(), ie);
     }
     let de = if exp == 0 && frac != 0 { DE } else { 0 };
-    // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, _) = soft(Control(DEFAULT_CONTROL), || unsafe {
-        sf::f64_to_extF80(sf::float64_t { v })
-    });
+    let (r, _) = soft(Control(DEFAULT_CONTROL), convert);
     (F80::from_sf(r), de)
+}
+
+/// `FLD m64fp`.
+pub fn from_f64(v: u64) -> (F80, u16) {
+    // SAFETY: a pure SoftFloat function on a plain value.
+    load(v, 64, 52, || unsafe {
+        sf::f64_to_extF80(sf::float64_t { v })
+    })
 }
 
 /// `FLD m32fp`.
 pub fn from_f32(v: u32) -> (F80, u16) {
-    let exp = (v >> 23) & 0xff;
-    let frac = u64::from(v & ((1 << 23) - 1));
-    let sign = ((v >> 31) as u16) << 15;
-    if exp == 0xff && frac != 0 {
-        let nan = F80 {
-            signif: INT_BIT | frac << 40,
-            sign_exp: sign | EXP_MAX,
-        };
-        let ie = if nan.is_signaling_nan() { IE } else { 0 };
-        return (nan.quieted(), ie);
-    }
-    let de = if exp == 0 && frac != 0 { DE } else { 0 };
     // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, _) = soft(Control(DEFAULT_CONTROL), || unsafe {
+    load(u64::from(v), 32, 23, || unsafe {
         sf::f32_to_extF80(sf::float32_t { v })
-    });
-    (F80::from_sf(r), de)
+    })
 }
 
-/// `FST m64fp` (stores never raise DE): rounded by RC; a NaN keeps its sign and top payload bits (quieted).
-pub fn to_f64(cw: Control, a: F80) -> (u64, u16) {
+/// `FST` to a `width`-bit binary float with `frac_bits` fraction bits (stores never raise
+/// DE): rounded by RC through SoftFloat's `convert`; a NaN keeps its sign and top payload
+/// bits (quieted); an unsupported encoding stores the format's indefinite with IE.
+fn store(
+    cw: Control,
+    a: F80,
+    width: u32,
+    frac_bits: u32,
+    convert: impl FnOnce(sf::extFloat80_t) -> u64,
+) -> (u64, u16) {
+    let sign = u64::from(a.negative()) << (width - 1);
+    let exp_all = ((1u64 << (width - 1 - frac_bits)) - 1) << frac_bits;
+    let quiet = 1u64 << (frac_bits - 1);
     if a.is_unsupported() {
-        return (0xfff8_0000_0000_0000, IE);
+        return (1 << (width - 1) | exp_all | quiet, IE);
     }
     if a.is_nan() {
         let ie = if a.is_signaling_nan() { IE } else { 0 };
-        let sign = u64::from(a.negative()) << 63;
-        let payload = (a.quieted().signif << 1) >> 12;
-        return (sign | 0x7ff << 52 | payload, ie);
+        let payload = (a.quieted().signif << 1) >> (64 - frac_bits);
+        return (sign | exp_all | payload, ie);
     }
+    soft(cw, || convert(a.to_sf()))
+}
+
+/// `FST m64fp`.
+pub fn to_f64(cw: Control, a: F80) -> (u64, u16) {
     // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, flags) = soft(cw, || unsafe { sf::extF80_to_f64(a.to_sf()) });
-    (r.v, flags)
+    store(cw, a, 64, 52, |x| unsafe { sf::extF80_to_f64(x).v })
 }
 
 /// `FST m32fp`.
 pub fn to_f32(cw: Control, a: F80) -> (u32, u16) {
-    if a.is_unsupported() {
-        return (0xffc0_0000, IE);
-    }
-    if a.is_nan() {
-        let ie = if a.is_signaling_nan() { IE } else { 0 };
-        let sign = u32::from(a.negative()) << 31;
-        let payload = ((a.quieted().signif << 1) >> 41) as u32;
-        return (sign | 0xff << 23 | payload, ie);
-    }
     // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, flags) = soft(cw, || unsafe { sf::extF80_to_f32(a.to_sf()) });
-    (r.v, flags)
+    let (v, flags) = store(cw, a, 32, 23, |x| unsafe {
+        u64::from(sf::extF80_to_f32(x).v)
+    });
+    (v as u32, flags)
 }
 
 /// `FILD`: exact for every 16-, 32- and 64-bit integer.
