@@ -130,6 +130,25 @@ impl Engine {
         &self.config
     }
 
+    /// What the `-d` log wants reported (nothing without one).
+    pub(crate) fn log_wants(&self) -> crate::LogWants {
+        self.config
+            .log
+            .as_ref()
+            .map_or_else(Default::default, |l| l.0.wants())
+    }
+
+    /// Report that `key` is about to run (exec tracing).
+    ///
+    /// # Safety
+    /// As [`crate::EngineLog::executing`].
+    pub(crate) unsafe fn log_executing(&self, key: TbKey, env: *const u8) {
+        if let Some(log) = &self.config.log {
+            // SAFETY: forwarded contract.
+            unsafe { log.0.executing(key, env) };
+        }
+    }
+
     pub fn stats(&self) -> EngineStats {
         let s = &self.stats;
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
@@ -237,8 +256,13 @@ impl Engine {
 
     fn translate(&self, key: TbKey) -> emu_ir::Block {
         let mut block = self.translator.translate(key.pc, key.flags);
+        let wants = self.log_wants();
+        let raw = wants.raw_ir.then(|| block.clone());
         if self.config.optimize {
             emu_ir::passes::optimize(&mut block);
+        }
+        if let Some(log) = self.config.log.as_ref().filter(|_| wants.translate) {
+            log.0.translated(key, raw.as_ref(), &block);
         }
         #[cfg(debug_assertions)]
         if let Err(e) = emu_ir::verify::verify(&block) {
@@ -315,6 +339,14 @@ impl Engine {
                 if let Some(addr) = code.install(&bytes) {
                     tb.native.store(addr, Ordering::Release);
                     self.stats.compiled.fetch_add(1, Ordering::Relaxed);
+                    if let Some(log) = self
+                        .config
+                        .log
+                        .as_ref()
+                        .filter(|_| self.log_wants().compile)
+                    {
+                        log.0.compiled(tb.key, addr, &bytes);
+                    }
                     return;
                 }
             }

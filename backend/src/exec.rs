@@ -142,6 +142,7 @@ impl Vcpu {
             .exit_request
             .store(exit_word.cast_mut(), Ordering::Release);
         let engine = self.engine.clone();
+        let tracing = engine.log_wants().exec;
         let mut pending: Option<PendingLink> = None;
         loop {
             // SAFETY: `env` starts with a CpuHeader (contract); `exit_request` is atomic.
@@ -155,7 +156,13 @@ impl Vcpu {
             let key = TbKey { pc, flags };
             let tb = find(&mut self.recent, &engine, key);
             engine.maybe_compile(tb);
-            engine.link_and_cache(tb, &self.ctx, pending.take());
+            if tracing {
+                // Unchained, so that every block comes back here to be reported.
+                // SAFETY: `env` is the translator's CPU state (contract of `run`).
+                unsafe { engine.log_executing(key, env) };
+            } else {
+                engine.link_and_cache(tb, &self.ctx, pending.take());
+            }
             // SAFETY: forwarded contract; `tb` is kept alive by the Arc during the call.
             if let Some(result) = unsafe { engine.run_native(tb, env, &self.ctx) } {
                 match result {

@@ -35,6 +35,47 @@ pub use cache::TbKey;
 pub use engine::Engine;
 pub use exec::Vcpu;
 
+use std::sync::Arc;
+
+/// Which reports an [`EngineLog`] wants (each costs time only when asked for).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogWants {
+    /// [`EngineLog::translated`] for every new block (`-d in_asm`, `op_opt`).
+    pub translate: bool,
+    /// The IR before optimization too (`-d op`).
+    pub raw_ir: bool,
+    /// [`EngineLog::compiled`] (`-d out_asm`).
+    pub compile: bool,
+    /// [`EngineLog::executing`] before every block (`-d exec`, `cpu`); blocks are then not
+    /// chained, so every executed block is reported.
+    pub exec: bool,
+}
+
+/// The `-d` logging hooks of the engine, called on any vCPU thread or the compile thread.
+pub trait EngineLog: Send + Sync {
+    fn wants(&self) -> LogWants;
+    /// A new block: its IR before optimization (when [`LogWants::raw_ir`]) and after.
+    fn translated(&self, key: TbKey, raw: Option<&emu_ir::Block>, block: &emu_ir::Block);
+    /// A block's host code, installed at `addr`.
+    fn compiled(&self, key: TbKey, addr: usize, code: &[u8]);
+    /// The block `key` is about to run on the CPU state at `env`.
+    ///
+    /// # Safety
+    /// `env` points at the live CPU state of the engine's translator (the `env` given to
+    /// [`Vcpu::run`]).
+    unsafe fn executing(&self, key: TbKey, env: *const u8);
+}
+
+/// An [`EngineLog`] in an [`EngineConfig`].
+#[derive(Clone)]
+pub struct LogHook(pub Arc<dyn EngineLog>);
+
+impl std::fmt::Debug for LogHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogHook({:?})", self.0.wants())
+    }
+}
+
 /// Engine configuration.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -47,6 +88,8 @@ pub struct EngineConfig {
     pub optimize: bool,
     /// Bytes of executable code memory; flushed when full.
     pub code_size: usize,
+    /// `-d` logging.
+    pub log: Option<LogHook>,
 }
 
 impl Default for EngineConfig {
@@ -56,6 +99,7 @@ impl Default for EngineConfig {
             background_compile: true,
             optimize: true,
             code_size: 64 << 20,
+            log: None,
         }
     }
 }

@@ -109,6 +109,7 @@ fn config(threshold: u32) -> EngineConfig {
         background_compile: false,
         optimize: true,
         code_size: 1 << 20,
+        ..EngineConfig::default()
     }
 }
 
@@ -423,5 +424,63 @@ fn unfetchable_code_is_retranslated_once_mapped() {
         t.replace(marker(0x100, 5, None));
         assert_eq!(run_marker(&mut vcpu), 5);
         assert_eq!(engine.stats().blocks_compiled, u64::from(threshold == 0));
+    }
+}
+
+/// Records what the engine reports to its `-d` log.
+#[derive(Default)]
+struct RecordingLog {
+    translated: Mutex<Vec<(u64, bool)>>,
+    compiled: Mutex<Vec<u64>>,
+    executed: Mutex<Vec<u64>>,
+}
+
+impl emu_backend::EngineLog for RecordingLog {
+    fn wants(&self) -> emu_backend::LogWants {
+        emu_backend::LogWants {
+            translate: true,
+            raw_ir: true,
+            compile: true,
+            exec: true,
+        }
+    }
+    fn translated(&self, key: emu_backend::TbKey, raw: Option<&Block>, block: &Block) {
+        assert_eq!(block.pc, key.pc);
+        self.translated
+            .lock()
+            .unwrap()
+            .push((key.pc, raw.is_some()));
+    }
+    fn compiled(&self, key: emu_backend::TbKey, _addr: usize, code: &[u8]) {
+        assert!(!code.is_empty());
+        self.compiled.lock().unwrap().push(key.pc);
+    }
+    unsafe fn executing(&self, key: emu_backend::TbKey, _env: *const u8) {
+        self.executed.lock().unwrap().push(key.pc);
+    }
+}
+
+/// With exec logging every block execution is reported, in order, even compiled ones (no
+/// chaining); every translation and compilation is reported once.
+#[test]
+fn log_hooks_see_every_block() {
+    for threshold in [0, u32::MAX] {
+        let log = Arc::new(RecordingLog::default());
+        let mut cfg = config(threshold);
+        cfg.log = Some(emu_backend::LogHook(log.clone()));
+        let engine = Engine::new(TableTranslator::new(loop_program()), cfg).unwrap();
+        let mut vcpu = engine.vcpu();
+        let n = 5;
+        assert_eq!(run_loop(&mut vcpu, n), expected(n));
+        let mut want: Vec<u64> = (0..n).flat_map(|_| [0x100, 0x200]).collect();
+        want.extend([0x300, 0x400]);
+        assert_eq!(*log.executed.lock().unwrap(), want, "threshold {threshold}");
+        let translated = log.translated.lock().unwrap().clone();
+        assert_eq!(
+            translated,
+            vec![(0x100, true), (0x200, true), (0x300, true), (0x400, true)]
+        );
+        let compiled = log.compiled.lock().unwrap().len();
+        assert_eq!(compiled, if threshold == 0 { 4 } else { 0 });
     }
 }

@@ -68,14 +68,17 @@ impl_guest_cpu!(Rv64Cpu, x, Riscv64, sp: |c, v| c.x[2] = v, tls: |c, v| c.x[4] =
 impl_guest_cpu!(A64Cpu, x, Aarch64, sp: |c, v| c.x[31] = v, tls: |c, v| c.tpidr_el0 = v);
 
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
-/// translator for it; `None` for arches without a frontend yet.
+/// translator for it (blocks of at most `max_insns` instructions when given); `None` for
+/// arches without a frontend yet.
 pub fn create(
     arch: GuestArch,
     entry: u64,
     sp: u64,
     window: &GuestWindow,
     fetch: Arc<dyn CodeFetch>,
+    max_insns: Option<u32>,
 ) -> Option<(Box<dyn GuestCpu>, Arc<dyn Translator>)> {
+    let limit = max_insns.unwrap_or(emu_frontend::translator::DEFAULT_MAX_INSNS);
     match arch {
         GuestArch::Riscv64 => {
             let mut cpu = Box::new(Rv64Cpu::new());
@@ -83,7 +86,7 @@ pub fn create(
             cpu.header.mem_base = window.base();
             cpu.header.mem_mask = window.mask();
             cpu.x[2] = sp;
-            Some((cpu, Arc::new(Rv64Translator::new(fetch))))
+            Some((cpu, Arc::new(Rv64Translator::with_max_insns(fetch, limit))))
         }
         GuestArch::Aarch64 => {
             let mut cpu = Box::new(A64Cpu::new());
@@ -91,8 +94,85 @@ pub fn create(
             cpu.header.mem_base = window.base();
             cpu.header.mem_mask = window.mask();
             cpu.x[31] = sp;
-            Some((cpu, Arc::new(A64Translator::new(fetch))))
+            Some((cpu, Arc::new(A64Translator::with_max_insns(fetch, limit))))
         }
         GuestArch::X86_64 => None,
     }
+}
+
+/// The integer registers of the CPU state at `env` (x0..x31; aarch64's x[31] is SP).
+///
+/// # Safety
+/// `env` must point at a live CPU state of `arch`.
+pub unsafe fn int_regs_of(arch: GuestArch, env: *const u8) -> Vec<u64> {
+    // SAFETY: by contract `env` is this arch's CPU struct.
+    unsafe {
+        match arch {
+            GuestArch::Riscv64 => (*env.cast::<Rv64Cpu>()).x.to_vec(),
+            GuestArch::Aarch64 => (*env.cast::<A64Cpu>()).x.to_vec(),
+            GuestArch::X86_64 => Vec::new(),
+        }
+    }
+}
+
+/// The name of integer register `i` in traces (`x5`, aarch64's `sp` for 31).
+pub fn int_reg_name(arch: GuestArch, i: usize) -> String {
+    match (arch, i) {
+        (GuestArch::Aarch64, 31) => "sp".to_string(),
+        _ => format!("x{i}"),
+    }
+}
+
+/// The `-d cpu` register dump of the CPU state at `env`, in qemu's layout.
+///
+/// # Safety
+/// `env` must point at a live CPU state of `arch`.
+pub unsafe fn register_dump(arch: GuestArch, env: *const u8) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    match arch {
+        GuestArch::Aarch64 => {
+            // SAFETY: by contract.
+            let c = unsafe { &*env.cast::<A64Cpu>() };
+            let mut items = vec![format!(" PC={:016x}", c.header.pc)];
+            items.extend((0..31).map(|i| format!("X{i:02}={:016x}", c.x[i])));
+            items.push(format!(" SP={:016x}", c.x[31]));
+            for line in items.chunks(3) {
+                let _ = writeln!(s, "{}", line.join(" "));
+            }
+            let nzcv = [
+                (c.flag_n, 'N'),
+                (c.flag_z, 'Z'),
+                (c.flag_c, 'C'),
+                (c.flag_v, 'V'),
+            ];
+            let pstate = nzcv
+                .iter()
+                .enumerate()
+                .fold(0u32, |p, (k, (f, _))| p | (*f as u32 & 1) << (31 - k));
+            let letters: String = nzcv
+                .iter()
+                .map(|(f, l)| if *f & 1 != 0 { *l } else { '-' })
+                .collect();
+            let _ = writeln!(s, "PSTATE={pstate:08x} {letters} EL0t");
+        }
+        GuestArch::Riscv64 => {
+            // SAFETY: by contract.
+            let c = unsafe { &*env.cast::<Rv64Cpu>() };
+            const ABI: [&str; 32] = [
+                "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
+                "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
+                "s10", "s11", "t3", "t4", "t5", "t6",
+            ];
+            let _ = writeln!(s, " {:<8} {:016x}", "pc", c.header.pc);
+            let regs: Vec<String> = (0..32)
+                .map(|i| format!(" {:<8} {:016x}", format!("x{i}/{}", ABI[i]), c.x[i]))
+                .collect();
+            for line in regs.chunks(4) {
+                let _ = writeln!(s, "{}", line.concat());
+            }
+        }
+        GuestArch::X86_64 => {}
+    }
+    s
 }

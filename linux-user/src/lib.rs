@@ -18,12 +18,14 @@
 //! - [`syscall`]: the process state and the syscall table;
 //! - [`procfs`]: the guest's own `/proc/self/maps` and `/proc/cpuinfo`;
 //! - [`threads`]: guest threads on host threads (`clone`, thread exit, futexes);
+//! - [`symbols`] and [`debuglog`]: `-d` logging (guest and host code, IR, execution traces);
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
 //! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
 
 pub mod arch;
 pub mod binfmt;
 pub mod codefetch;
+pub mod debuglog;
 pub mod elf;
 pub mod errno;
 pub mod fault;
@@ -36,6 +38,7 @@ pub mod runner;
 pub mod signal_frame;
 pub mod signals;
 pub mod stack;
+pub mod symbols;
 pub mod syscall;
 pub mod sysroot;
 #[cfg(test)]

@@ -7,11 +7,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use clap::Parser;
+use emu_linux_user::debuglog::ITEMS as LOG_ITEMS;
 use emu_linux_user::runner::{self, RunConfig};
 use emu_linux_user::syscall::LogOptions;
-
-/// `-d` log items: name and description.
-const LOG_ITEMS: &[(&str, &str)] = &[("unimp", "log unimplemented functionality (syscalls)")];
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,6 +38,12 @@ struct Cli {
     /// Write logs to this file instead of stderr.
     #[arg(short = 'D', value_name = "logfile")]
     log_file: Option<PathBuf>,
+    /// Log only guest code in these ranges: START..END, START+LEN or END-LEN, comma separated.
+    #[arg(long = "dfilter", value_name = "range[,...]")]
+    dfilter: Option<String>,
+    /// Translate one guest instruction per block (for exact -d exec traces; slow).
+    #[arg(long = "one-insn-per-tb", alias = "singlestep")]
+    one_insn_per_tb: bool,
     /// Append to the -D file (set when a guest exec re-executes emu-user).
     #[arg(long = "log-append", hide = true)]
     log_append: bool,
@@ -78,6 +82,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "-0",
     "-d",
     "-D",
+    "-dfilter",
+    "--dfilter",
     "-tier1-threshold",
     "--tier1-threshold",
 ];
@@ -88,6 +94,9 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "-tier1-threshold",
     "-help",
     "-binfmt-conf",
+    "-dfilter",
+    "-one-insn-per-tb",
+    "-singlestep",
 ];
 
 /// Rewrite qemu-style options before PROGRAM; nothing after PROGRAM is touched.
@@ -151,13 +160,10 @@ fn guest_env(cli: &Cli) -> Vec<Vec<u8>> {
 fn log_options(cli: &Cli) -> Result<LogOptions, String> {
     let mut opts = LogOptions {
         strace: cli.strace,
-        unimp: false,
+        ..LogOptions::default()
     };
-    for item in cli.log_items.iter().flat_map(|s| s.split(',')) {
-        match item {
-            "unimp" => opts.unimp = true,
-            _ => return Err(format!("unknown log item '{item}' (try -d help)")),
-        }
+    if let Some(items) = &cli.log_items {
+        opts.enable(items)?;
     }
     Ok(opts)
 }
@@ -176,7 +182,7 @@ fn main() {
     if cli.log_items.as_deref() == Some("help") {
         println!("Log items (comma separated):");
         for (name, what) in LOG_ITEMS {
-            println!("{name:<10} {what}");
+            println!("{name:<15} {what}");
         }
         return;
     }
@@ -202,6 +208,8 @@ fn main() {
         log_file: cli.log_file.clone(),
         log_append: cli.log_append,
         sysroot: emu_linux_user::sysroot::choose(cli.prefix.as_deref(), |k| std::env::var_os(k)),
+        dfilter: cli.dfilter.clone(),
+        one_insn_per_tb: cli.one_insn_per_tb,
     };
     let err = runner::run(&cfg);
     fail(&err.to_string());

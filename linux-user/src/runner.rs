@@ -11,17 +11,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use emu_backend::{Engine, EngineConfig};
+use emu_backend::{Engine, EngineConfig, LogHook, LogWants};
 use emu_ir::ExitReason;
 
 use crate::codefetch::GuestCodeFetch;
+use crate::debuglog::{self, DebugLog, LogTarget};
 use crate::elf::{self, ElfError, FileSpan, LoadedProgram};
 use crate::fault;
 use crate::guest_cpu::{self, GuestCpu};
 use crate::memory::{AddressSpace, Layout, MapFile};
 use crate::signals;
 use crate::stack::{self, StackInput};
-use crate::syscall::{LogOptions, Process};
+use crate::symbols::Symbols;
+use crate::syscall::{Log, LogOptions, Process};
 use crate::sysroot;
 
 /// Everything the command line decides.
@@ -38,6 +40,10 @@ pub struct RunConfig {
     pub log_append: bool,
     /// `-L` prefix for guest absolute paths.
     pub sysroot: Option<PathBuf>,
+    /// `-dfilter`: the guest address ranges `-d` logs (as given).
+    pub dfilter: Option<String>,
+    /// `-one-insn-per-tb`: blocks of one guest instruction.
+    pub one_insn_per_tb: bool,
 }
 
 /// Why the guest could not be started. `Display` is the whole message after "emu-user: ".
@@ -81,16 +87,23 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     let mut space = AddressSpace::new(Layout::default())
         .map_err(|e| setup("cannot reserve guest memory", &e))?;
     let mut prog = elf::load(&image, &mut space).map_err(|e| RunError::Elf(name.clone(), e))?;
+    let mut symbols = Symbols::default();
+    if wants_symbols(&cfg.log) {
+        symbols.add_elf(&image, prog.bias);
+    }
     let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     label(&mut space, &exe_path, &prog.file_spans);
     if let Some(interp) = prog.interp.clone() {
-        load_interpreter(
+        let interp_image = load_interpreter(
             &name,
             &interp,
             cfg.sysroot.as_deref(),
             &mut space,
             &mut prog,
         )?;
+        if wants_symbols(&cfg.log) {
+            symbols.add_elf(&interp_image, prog.interp_base);
+        }
     }
     let execfn = cfg.program.as_os_str().as_encoded_bytes().to_vec();
     let input = StackInput {
@@ -104,12 +117,33 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
 
     let mem = space.mem.clone();
     let fetch = Arc::new(GuestCodeFetch::new(mem.clone()));
-    let (cpu, translator) = guest_cpu::create(prog.arch.arch, prog.start, sp, &mem.window, fetch)
-        .ok_or_else(|| {
-        RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name))
-    })?;
+    let max_insns = cfg.one_insn_per_tb.then_some(1);
+    let (cpu, translator) = guest_cpu::create(
+        prog.arch.arch,
+        prog.start,
+        sp,
+        &mem.window,
+        fetch,
+        max_insns,
+    )
+    .ok_or_else(|| RunError::Elf(name.clone(), ElfError::UnsupportedArch(prog.arch.name)))?;
+    let log = open_log(cfg)?;
+    let filter = match &cfg.dfilter {
+        Some(f) => debuglog::parse_dfilter(f).map_err(RunError::Setup)?,
+        None => Vec::new(),
+    };
+    let target = LogTarget {
+        out: log.clone(),
+        arch: prog.arch.arch,
+        mem: mem.clone(),
+        symbols: Arc::new(symbols),
+        one_insn: cfg.one_insn_per_tb,
+    };
+    let hook = (cfg.log.engine_wants() != LogWants::default())
+        .then(|| LogHook(Arc::new(DebugLog::new(cfg.log, filter, target))));
     let config = EngineConfig {
         tier1_threshold: cfg.tier1_threshold,
+        log: hook,
         ..EngineConfig::default()
     };
     let engine =
@@ -120,22 +154,8 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     process.sysroot = cfg.sysroot.clone();
     process.argv = cfg.argv.clone();
     process.emulator.engine = Some(engine);
-    process.emulator.options = crate::syscall::Emulator::options_for(
-        cfg.sysroot.as_deref(),
-        cfg.log,
-        cfg.log_file.as_deref(),
-        cfg.tier1_threshold,
-    );
-    if let Some(path) = &cfg.log_file {
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .append(cfg.log_append)
-            .truncate(!cfg.log_append)
-            .open(path)
-            .map_err(|e| setup(&path.display().to_string(), &e))?;
-        process.log = crate::syscall::Log::new(Box::new(f));
-    }
+    process.emulator.options = crate::syscall::Emulator::options_for(cfg);
+    process.log = log;
     // Rust starts with SIGPIPE ignored; the guest starts with the default action.
     crate::syscall::mirror_sigpipe(0);
     fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
@@ -175,14 +195,35 @@ pub fn run_thread(mut cpu: Box<dyn GuestCpu>, process: &mut Process) {
     crate::threads::finish(process);
 }
 
-/// Read the program's `PT_INTERP` file (under the sysroot first) and load it.
+/// The `-D` file, or stderr.
+fn open_log(cfg: &RunConfig) -> Result<Log, RunError> {
+    let Some(path) = &cfg.log_file else {
+        return Ok(Log::new(Box::new(std::io::stderr())));
+    };
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .append(cfg.log_append)
+        .truncate(!cfg.log_append)
+        .open(path)
+        .map_err(|e| RunError::Setup(format!("{}: {e}", path.display())))?;
+    Ok(Log::new(Box::new(f)))
+}
+
+/// Whether the `-d` items print symbol names.
+fn wants_symbols(log: &LogOptions) -> bool {
+    log.in_asm || log.exec
+}
+
+/// Read the program's `PT_INTERP` file (under the sysroot first) and load it; returns its
+/// image.
 fn load_interpreter(
     name: &str,
     interp: &[u8],
     sysroot: Option<&Path>,
     space: &mut AddressSpace,
     prog: &mut LoadedProgram,
-) -> Result<(), RunError> {
+) -> Result<Vec<u8>, RunError> {
     let shown = String::from_utf8_lossy(interp).into_owned();
     let host = sysroot::resolve(sysroot, interp);
     let path = Path::new(OsStr::from_bytes(&host));
@@ -198,7 +239,7 @@ fn load_interpreter(
         .map_err(|e| RunError::InterpElf(name.to_string(), shown, e))?;
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     label(space, &path, &spans);
-    Ok(())
+    Ok(image)
 }
 
 /// Name the loader-filled pages of `path` for `/proc/self/maps`.

@@ -16,6 +16,7 @@
 //!
 //! Guest signal numbers of riscv64 and aarch64 (asm-generic) equal the host's (x86_64).
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::guest_cpu::GuestCpu;
@@ -461,6 +462,14 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
     };
     let info_bytes = info.to_bytes();
     p.strace_signal(sig as u64, &info_bytes);
+    if p.log_options.int {
+        let pc = signal_frame::pc(&ac);
+        let handler = act.handler;
+        let _ = writeln!(
+            p.log,
+            "emu-user: signal {sig} at pc {pc:#x} to handler {handler:#x}"
+        );
+    }
     let frame = FrameInput {
         siginfo: act.flags & SA_SIGINFO != 0,
         signo: sig as u64,

@@ -68,6 +68,14 @@ pub fn stack_pointer(cpu: &ArchCpu) -> u64 {
     }
 }
 
+/// The guest pc.
+pub fn pc(cpu: &ArchCpu) -> u64 {
+    match cpu {
+        ArchCpu::Riscv64(c) => c.header.pc,
+        ArchCpu::Aarch64(c) => c.header.pc,
+    }
+}
+
 /// Build the frame for a handler on the guest stack and point the CPU at the handler.
 pub fn setup(cpu: &mut ArchCpu, space: &mut AddressSpace, f: &FrameInput) -> Result<(), Errno> {
     match cpu {

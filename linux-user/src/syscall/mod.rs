@@ -43,12 +43,7 @@ pub struct Syscall {
     pub handler: Handler,
 }
 
-/// Logging choices (`-strace`, `-d unimp`).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LogOptions {
-    pub strace: bool,
-    pub unimp: bool,
-}
+pub use crate::debuglog::LogOptions;
 
 /// The state of the guest process that syscalls read and change.
 pub struct Process {
@@ -351,6 +346,13 @@ impl Process {
             self.strace_call(nr, row, &args);
         }
         let result = run(self);
+        if result == Err(Errno::EFAULT) && self.log_options.guest_errors {
+            let name = row.map_or("unknown syscall", |r| r.name);
+            let _ = writeln!(
+                self.log,
+                "emu-user: {name}({nr}): bad guest pointer (EFAULT)"
+            );
+        }
         if self.log_options.strace {
             self.strace_result(nr, &args, result);
         }

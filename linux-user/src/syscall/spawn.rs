@@ -16,7 +16,7 @@
 use std::ffi::{CString, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+
 use std::sync::Arc;
 
 use emu_backend::Engine;
@@ -46,26 +46,28 @@ impl std::fmt::Debug for Emulator {
 
 impl Emulator {
     /// The command-line options that recreate this emulator's settings.
-    pub fn options_for(
-        sysroot: Option<&Path>,
-        log: super::LogOptions,
-        log_file: Option<&Path>,
-        tier1_threshold: u32,
-    ) -> Vec<OsString> {
+    pub fn options_for(cfg: &crate::runner::RunConfig) -> Vec<OsString> {
         let mut o: Vec<OsString> = Vec::new();
-        if let Some(root) = sysroot {
+        if let Some(root) = &cfg.sysroot {
             o.extend(["-L".into(), root.as_os_str().to_owned()]);
         }
-        if log.unimp {
-            o.extend(["-d".into(), "unimp".into()]);
+        let items = cfg.log.items();
+        if !items.is_empty() {
+            o.extend(["-d".into(), items.into()]);
         }
-        if let Some(f) = log_file {
+        if let Some(filter) = &cfg.dfilter {
+            o.extend(["-dfilter".into(), filter.into()]);
+        }
+        if let Some(f) = &cfg.log_file {
             o.extend(["-D".into(), f.as_os_str().to_owned(), "--log-append".into()]);
         }
-        if log.strace {
+        if cfg.log.strace {
             o.push("-strace".into());
         }
-        let threshold = match tier1_threshold {
+        if cfg.one_insn_per_tb {
+            o.push("-one-insn-per-tb".into());
+        }
+        let threshold = match cfg.tier1_threshold {
             u32::MAX => "never".to_string(),
             n => n.to_string(),
         };
@@ -494,11 +496,24 @@ mod tests {
 
     #[test]
     fn options_round_trip() {
-        let log = super::super::LogOptions {
+        let mut log = super::super::LogOptions {
             strace: true,
-            unimp: true,
+            ..Default::default()
         };
-        let o = Emulator::options_for(Some(Path::new("/r")), log, None, u32::MAX);
+        log.enable("unimp,in_asm").unwrap();
+        let cfg = crate::runner::RunConfig {
+            program: "/bin/true".into(),
+            argv: Vec::new(),
+            envp: Vec::new(),
+            tier1_threshold: u32::MAX,
+            log,
+            log_file: None,
+            log_append: false,
+            sysroot: Some("/r".into()),
+            dfilter: Some("0x1000..0x2000".into()),
+            one_insn_per_tb: true,
+        };
+        let o = Emulator::options_for(&cfg);
         let o: Vec<_> = o.iter().map(|s| s.to_str().unwrap()).collect();
         assert_eq!(
             o,
@@ -506,8 +521,11 @@ mod tests {
                 "-L",
                 "/r",
                 "-d",
-                "unimp",
+                "in_asm,unimp",
+                "-dfilter",
+                "0x1000..0x2000",
                 "-strace",
+                "-one-insn-per-tb",
                 "-tier1-threshold",
                 "never"
             ]

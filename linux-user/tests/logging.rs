@@ -1,0 +1,135 @@
+//! `-d` logging checked against independent oracles: the `in_asm` listing of `main` in a static
+//! aarch64 program has the encodings `objdump -d` shows for those addresses, and the
+//! `-d exec -one-insn-per-tb` trace of a small loop visits the same guest pcs, in the same
+//! order, as `qemu-ARCH -singlestep -d exec,nochain`. Skipped, with a printed reason, when a
+//! tool is missing.
+
+mod common;
+
+use std::process::Command;
+
+use common::{build_static, cross_tools_missing, temp_dir, tool_missing, EMU};
+
+/// The `-D` log of `emu-user OPTIONS exe`.
+fn emu_log(options: &[&str], exe: &std::path::Path) -> String {
+    let dir = temp_dir("log");
+    let log = dir.path().join("log");
+    Command::new(EMU)
+        .args(options)
+        .arg("-D")
+        .arg(&log)
+        .arg(exe)
+        .output()
+        .unwrap();
+    std::fs::read_to_string(&log).unwrap()
+}
+
+/// `(address, encoding)` of the instructions objdump shows for function `name`.
+fn objdump_function(exe: &std::path::Path, name: &str) -> Vec<(u64, String)> {
+    let out = Command::new("aarch64-linux-gnu-objdump")
+        .args(["-d", &format!("--disassemble={name}")])
+        .arg(exe)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (addr, rest) = l.trim().split_once(":\t")?;
+            let word = rest.split_whitespace().next()?;
+            Some((u64::from_str_radix(addr, 16).ok()?, word.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn in_asm_shows_the_guest_instructions_objdump_sees() {
+    if tool_missing("aarch64-linux-gnu-objdump") {
+        return;
+    }
+    let Some((_dir, exe)) = build_static("aarch64", "hello") else {
+        return;
+    };
+    let log = emu_log(&["-d", "in_asm"], &exe);
+    let block = log
+        .split("----------------\n")
+        .find(|b| b.starts_with("IN: main\n"))
+        .unwrap_or_else(|| panic!("no block at main in:\n{log}"));
+    let listed: Vec<(u64, String)> = block
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let (addr, rest) = l.split_once(":  ")?;
+            let addr = u64::from_str_radix(addr.trim_start_matches("0x"), 16).ok()?;
+            Some((addr, rest.split_whitespace().next()?.to_string()))
+        })
+        .collect();
+    let objdump = objdump_function(&exe, "main");
+    assert!(!listed.is_empty());
+    assert_eq!(listed, objdump[..listed.len()], "{block}");
+}
+
+/// A counting loop and an exit syscall, per arch (assembly for `gcc -nostdlib -static`).
+fn loop_program(arch: &str) -> &'static str {
+    match arch {
+        "aarch64" => {
+            ".global _start\n_start:\n mov x0, #5\n mov x1, #0\n1: add x1, x1, x0\n \
+             subs x0, x0, #1\n b.ne 1b\n mov x8, #93\n mov x0, #0\n svc #0\n"
+        }
+        _ => {
+            ".global _start\n_start:\n li a0, 5\n li a1, 0\n1: add a1, a1, a0\n \
+             addi a0, a0, -1\n bnez a0, 1b\n li a7, 93\n li a0, 0\n ecall\n"
+        }
+    }
+}
+
+/// The guest pcs of `[FLAGS/PC]`-style trace lines (qemu's has more fields after the pc).
+fn traced_pcs(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter(|l| l.starts_with("Trace "))
+        .filter_map(|l| {
+            let fields = l.split_once('[')?.1.split_once(']')?.0;
+            u64::from_str_radix(fields.split('/').nth(1)?, 16).ok()
+        })
+        .collect()
+}
+
+fn exec_trace_matches_qemu(arch: &str) {
+    if cross_tools_missing(arch) {
+        return;
+    }
+    let dir = temp_dir(&format!("trace-{arch}"));
+    let (src, exe) = (dir.path().join("loop.S"), dir.path().join("loop"));
+    std::fs::write(&src, loop_program(arch)).unwrap();
+    let built = Command::new(common::gcc(arch))
+        .args(["-nostdlib", "-static", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let qemu_log = dir.path().join("qemu.log");
+    Command::new(format!("qemu-{arch}"))
+        .args(["-singlestep", "-d", "exec,nochain", "-D"])
+        .arg(&qemu_log)
+        .arg(&exe)
+        .status()
+        .unwrap();
+    let want = traced_pcs(&std::fs::read_to_string(&qemu_log).unwrap());
+    assert!(want.len() > 15, "{want:x?}");
+    for tier in common::TIERS {
+        let mut options = vec!["-d", "exec", "-one-insn-per-tb"];
+        options.extend_from_slice(tier);
+        let got = traced_pcs(&emu_log(&options, &exe));
+        assert_eq!(got, want, "{arch} {tier:?}");
+    }
+}
+
+#[test]
+fn aarch64_exec_trace_matches_qemu() {
+    exec_trace_matches_qemu("aarch64");
+}
+
+#[test]
+fn riscv64_exec_trace_matches_qemu() {
+    exec_trace_matches_qemu("riscv64");
+}
