@@ -3,7 +3,8 @@
 //! offsets, devices and inodes from the host mappings behind guest `mmap`s or from the loader's
 //! labels; `[heap]` and `[stack]`), `/proc/self/cmdline` holds the guest's argv, and
 //! `/proc/cpuinfo` describes the guest CPU. Opening one
-//! gives a sealed-off memory file holding the text.
+//! gives a sealed-off memory file holding the text. It also tells which paths are the
+//! `/proc/.../exe` link to the guest program ([`is_own_exe`]).
 
 use std::fmt::Write as _;
 
@@ -25,16 +26,28 @@ pub fn lookup(path: &[u8]) -> Option<ProcFile> {
     if path == b"/proc/cpuinfo" {
         return Some(ProcFile::CpuInfo);
     }
+    match own_entry(path)? {
+        b"maps" => Some(ProcFile::Maps),
+        b"cmdline" => Some(ProcFile::Cmdline),
+        _ => None,
+    }
+}
+
+/// Whether `path` is the link to the guest program: `/proc/self/exe`, `/proc/thread-self/exe`
+/// or `/proc/<our pid>/exe`.
+pub fn is_own_exe(path: &[u8]) -> bool {
+    own_entry(path) == Some(b"exe")
+}
+
+/// The rest of `path` after `/proc/self/`, `/proc/thread-self/` or `/proc/<our pid>/`.
+fn own_entry(path: &[u8]) -> Option<&[u8]> {
     let rest = path.strip_prefix(b"/proc/")?;
-    let (who, file) = rest.split_at(rest.iter().position(|&b| b == b'/')?);
+    let slash = rest.iter().position(|&b| b == b'/')?;
+    let (who, entry) = (&rest[..slash], &rest[slash + 1..]);
     // SAFETY: getpid cannot fail.
     let pid = unsafe { libc::getpid() }.to_string();
     let me = who == b"self" || who == b"thread-self" || who == pid.as_bytes();
-    match file {
-        b"/maps" if me => Some(ProcFile::Maps),
-        b"/cmdline" if me => Some(ProcFile::Cmdline),
-        _ => None,
-    }
+    me.then_some(entry)
 }
 
 /// The text of `/proc/self/cmdline`.
@@ -306,6 +319,28 @@ mod tests {
             b"prog\0a b\0"
         );
         assert_eq!(lookup(b"/proc"), None);
+        assert_eq!(lookup(b"/proc/self/maps/x"), None);
+    }
+
+    #[test]
+    fn recognises_every_name_of_our_exe_link() {
+        // SAFETY: getpid cannot fail.
+        let me = format!("/proc/{}/exe", unsafe { libc::getpid() });
+        for path in [
+            b"/proc/self/exe".as_slice(),
+            b"/proc/thread-self/exe",
+            me.as_bytes(),
+        ] {
+            assert!(is_own_exe(path), "{}", String::from_utf8_lossy(path));
+        }
+        for path in [
+            b"/proc/1/exe".as_slice(),
+            b"/proc/self/exe/",
+            b"/proc/self/cwd",
+            b"/proc/exe",
+        ] {
+            assert!(!is_own_exe(path), "{}", String::from_utf8_lossy(path));
+        }
     }
 
     #[test]

@@ -20,11 +20,11 @@ fn fd(a: u64) -> u64 {
 
 impl Process {
     /// A guest path for a syscall that looks a file up (open, stat, access, readlink, exec):
-    /// `/proc/self/exe` means the guest program, and absolute paths are tried under the
-    /// sysroot first (qemu-user's `path()`).
+    /// `/proc/self/exe` (also as `/proc/<our pid>/exe`) means the guest program, and absolute
+    /// paths are tried under the sysroot first (qemu-user's `path()`).
     pub(super) fn path(&self, addr: u64) -> Result<CString, Errno> {
         let p = self.space.read_cstring(addr, PATH_MAX)?;
-        if p == b"/proc/self/exe" {
+        if procfs::is_own_exe(&p) {
             return CString::new(self.exe_path.as_os_str().as_encoded_bytes())
                 .map_err(|_| Errno::ENOENT);
         }
@@ -208,7 +208,7 @@ pub fn statx(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 pub fn readlinkat(p: &mut Process, a: [u64; 6]) -> SysResult {
     let raw = p.space.read_cstring(a[1], PATH_MAX)?;
-    if raw == b"/proc/self/exe" {
+    if procfs::is_own_exe(&raw) {
         let target = p.exe_path.as_os_str().as_encoded_bytes().to_vec();
         let n = target.len().min(a[3] as usize);
         p.space.write_bytes(a[2], &target[..n])?;
@@ -360,26 +360,57 @@ pub fn sync(_p: &mut Process, _a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_sync, [0; 6])
 }
 
+/// `fcntl` commands whose argument is an integer (or unused), passed through as they are. The
+/// numbers (asm-generic/fcntl.h, linux/fcntl.h) are the same on the guest arches and the host.
+const FCNTL_INT_CMDS: &[i32] = &[
+    0,    // F_DUPFD
+    1,    // F_GETFD
+    2,    // F_SETFD
+    8,    // F_SETOWN
+    9,    // F_GETOWN
+    10,   // F_SETSIG
+    11,   // F_GETSIG
+    1024, // F_SETLEASE
+    1025, // F_GETLEASE
+    1026, // F_NOTIFY
+    1030, // F_DUPFD_CLOEXEC
+    1031, // F_SETPIPE_SZ
+    1032, // F_GETPIPE_SZ
+    1033, // F_ADD_SEALS
+    1034, // F_GET_SEALS
+];
+
+/// `fcntl` commands whose argument points to a struct of the same layout on the guest arches
+/// and the host: command, bytes the kernel reads or writes, whether it writes.
+const FCNTL_PTR_CMDS: &[(i32, u64, bool)] = &[
+    (5, 32, true),    // F_GETLK (struct flock)
+    (6, 32, false),   // F_SETLK
+    (7, 32, false),   // F_SETLKW
+    (15, 8, false),   // F_SETOWN_EX (struct f_owner_ex)
+    (16, 8, true),    // F_GETOWN_EX
+    (36, 32, true),   // F_OFD_GETLK
+    (37, 32, false),  // F_OFD_SETLK
+    (38, 32, false),  // F_OFD_SETLKW
+    (1035, 8, true),  // F_GET_RW_HINT (u64)
+    (1036, 8, false), // F_SET_RW_HINT
+    (1037, 8, true),  // F_GET_FILE_RW_HINT
+    (1038, 8, false), // F_SET_FILE_RW_HINT
+];
+
 pub fn fcntl(p: &mut Process, a: [u64; 6]) -> SysResult {
     let (fd, cmd) = (fd(a[0]), a[1] as i32);
+    let host = |arg: u64| host_syscall(libc::SYS_fcntl, [fd, cmd as u64, arg, 0, 0, 0]);
     match cmd {
-        libc::F_DUPFD | libc::F_DUPFD_CLOEXEC | libc::F_GETFD | libc::F_SETFD => {
-            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, a[2], 0, 0, 0])
+        libc::F_GETFL => Ok(arch::open_flags_to_guest(p.arch, host(0)? as u32) as u64),
+        libc::F_SETFL => host(arch::open_flags_to_host(p.arch, a[2] as u32) as u64),
+        _ if FCNTL_INT_CMDS.contains(&cmd) => host(a[2]),
+        _ => {
+            let &(_, len, writes) = FCNTL_PTR_CMDS
+                .iter()
+                .find(|c| c.0 == cmd)
+                .ok_or(Errno::EINVAL)?;
+            host(super::net::buf_ptr(p, a[2], len, writes)?)
         }
-        libc::F_GETFL => {
-            let host = host_syscall(libc::SYS_fcntl, [fd, cmd as u64, 0, 0, 0, 0])?;
-            Ok(arch::open_flags_to_guest(p.arch, host as u32) as u64)
-        }
-        libc::F_SETFL => {
-            let flags = arch::open_flags_to_host(p.arch, a[2] as u32);
-            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, flags as u64, 0, 0, 0])
-        }
-        // struct flock has the same 32-byte layout on every 64-bit arch.
-        libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW => {
-            let buf = p.space.write_ptr(a[2], 32)?;
-            host_syscall(libc::SYS_fcntl, [fd, cmd as u64, buf as u64, 0, 0, 0])
-        }
-        _ => Err(Errno::EINVAL),
     }
 }
 
@@ -409,12 +440,8 @@ pub fn ioctl(p: &mut Process, a: [u64; 6]) -> SysResult {
     let Some(&(req, len, writes)) = IOCTLS.iter().find(|i| i.0 == a[1] & 0xffff_ffff) else {
         return Err(Errno::ENOTTY);
     };
-    let buf = if writes {
-        p.space.write_ptr(a[2], len)?
-    } else {
-        p.space.read_ptr(a[2], len)? as *mut u8
-    };
-    host_syscall(libc::SYS_ioctl, [fd(a[0]), req, buf as u64, 0, 0, 0])
+    let buf = super::net::buf_ptr(p, a[2], len, writes)?;
+    host_syscall(libc::SYS_ioctl, [fd(a[0]), req, buf, 0, 0, 0])
 }
 
 /// `struct linux_dirent64` is arch-independent.

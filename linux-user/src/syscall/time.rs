@@ -1,66 +1,61 @@
-//! Time syscalls: host clocks, copied into guest structs (`timespec`, `timeval` and `tms` have
-//! the same layout on every 64-bit arch).
+//! Time syscalls: host clocks and sleeps on guest structs (`timespec`, `timeval`, `timezone`
+//! and `tms` have the same layout on every 64-bit arch), which the host reads and writes in
+//! place, so it writes exactly what and when the kernel would (a sleep's remaining time only
+//! when a signal interrupts it, never for an absolute `clock_nanosleep`).
 
 use super::{host_syscall, Process};
-use crate::errno::SysResult;
+use crate::errno::{Errno, SysResult};
 
-/// Call `nr` with a host out-buffer of `N` bytes at argument `out_arg`, then copy it to the
-/// guest pointer that was there (skipped when that pointer is NULL).
-fn with_out<const N: usize>(
-    p: &mut Process,
-    nr: libc::c_long,
-    mut a: [u64; 6],
-    out_arg: usize,
-) -> SysResult {
-    let guest = a[out_arg];
-    let mut buf = [0u8; N];
-    if guest != 0 {
-        p.space.check(guest, N as u64, crate::pages::WRITE)?;
-        a[out_arg] = buf.as_mut_ptr() as u64;
+/// Size of `struct timespec` and `struct timeval`.
+const TIMESPEC: u64 = 16;
+
+/// A host pointer to an optional guest buffer of `len` bytes the host fills (NULL stays NULL,
+/// for the host to treat as the kernel does).
+fn out_ptr(p: &mut Process, addr: u64, len: u64) -> Result<u64, Errno> {
+    if addr == 0 {
+        return Ok(0);
     }
-    let r = host_syscall(nr, a)?;
-    if guest != 0 {
-        p.space.write_bytes(guest, &buf)?;
-    }
-    Ok(r)
+    Ok(p.space.write_ptr(addr, len)? as u64)
 }
 
-/// Host copy of a guest input struct of `N` bytes at argument `arg` (NULL stays NULL).
-fn in_ptr(p: &Process, a: &mut [u64; 6], arg: usize, len: u64) -> Result<(), crate::errno::Errno> {
-    if a[arg] != 0 {
-        a[arg] = p.space.read_ptr(a[arg], len)? as u64;
+/// A host pointer to an optional guest struct of `len` bytes the host reads.
+fn in_ptr(p: &Process, addr: u64, len: u64) -> Result<u64, Errno> {
+    if addr == 0 {
+        return Ok(0);
     }
-    Ok(())
+    Ok(p.space.read_ptr(addr, len)? as u64)
 }
 
 pub fn clock_gettime(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_out::<16>(p, libc::SYS_clock_gettime, [a[0], a[1], 0, 0, 0, 0], 1)
+    let ts = out_ptr(p, a[1], TIMESPEC)?;
+    host_syscall(libc::SYS_clock_gettime, [a[0], ts, 0, 0, 0, 0])
 }
 
 pub fn clock_getres(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_out::<16>(p, libc::SYS_clock_getres, [a[0], a[1], 0, 0, 0, 0], 1)
+    let ts = out_ptr(p, a[1], TIMESPEC)?;
+    host_syscall(libc::SYS_clock_getres, [a[0], ts, 0, 0, 0, 0])
 }
 
+/// `gettimeofday(tv, tz)`: `struct timezone` is two ints everywhere.
 pub fn gettimeofday(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let r = with_out::<16>(p, libc::SYS_gettimeofday, [a[0], 0, 0, 0, 0, 0], 0)?;
-    if a[1] != 0 {
-        p.space.write_bytes(a[1], &[0u8; 8])?;
-    }
-    Ok(r)
+    let tv = out_ptr(p, a[0], TIMESPEC)?;
+    let tz = out_ptr(p, a[1], 8)?;
+    host_syscall(libc::SYS_gettimeofday, [tv, tz, 0, 0, 0, 0])
 }
 
 pub fn nanosleep(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let mut args = [a[0], a[1], 0, 0, 0, 0];
-    in_ptr(p, &mut args, 0, 16)?;
-    with_out::<16>(p, libc::SYS_nanosleep, args, 1)
+    let req = in_ptr(p, a[0], TIMESPEC)?;
+    let rem = out_ptr(p, a[1], TIMESPEC)?;
+    host_syscall(libc::SYS_nanosleep, [req, rem, 0, 0, 0, 0])
 }
 
 pub fn clock_nanosleep(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let mut args = [a[0], a[1], a[2], a[3], 0, 0];
-    in_ptr(p, &mut args, 2, 16)?;
-    with_out::<16>(p, libc::SYS_clock_nanosleep, args, 3)
+    let req = in_ptr(p, a[2], TIMESPEC)?;
+    let rem = out_ptr(p, a[3], TIMESPEC)?;
+    host_syscall(libc::SYS_clock_nanosleep, [a[0], a[1], req, rem, 0, 0])
 }
 
 pub fn times(p: &mut Process, a: [u64; 6]) -> SysResult {
-    with_out::<32>(p, libc::SYS_times, [a[0], 0, 0, 0, 0, 0], 0)
+    let buf = out_ptr(p, a[0], 32)?;
+    host_syscall(libc::SYS_times, [buf, 0, 0, 0, 0, 0])
 }
