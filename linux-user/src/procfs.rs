@@ -19,6 +19,8 @@ pub enum ProcFile {
     CpuInfo,
     /// `/proc/self/cmdline`: the guest's argv, each NUL-terminated.
     Cmdline,
+    /// `/proc/self/auxv`: the guest's auxiliary vector as pairs of 64-bit words.
+    Auxv,
 }
 
 /// Recognise `/proc/self/{maps,cmdline}` (also as `/proc/<our pid>/...`) and `/proc/cpuinfo`.
@@ -29,6 +31,7 @@ pub fn lookup(path: &[u8]) -> Option<ProcFile> {
     match own_entry(path)? {
         b"maps" => Some(ProcFile::Maps),
         b"cmdline" => Some(ProcFile::Cmdline),
+        b"auxv" => Some(ProcFile::Auxv),
         _ => None,
     }
 }
@@ -48,6 +51,15 @@ fn own_entry(path: &[u8]) -> Option<&[u8]> {
     let pid = unsafe { libc::getpid() }.to_string();
     let me = who == b"self" || who == b"thread-self" || who == pid.as_bytes();
     me.then_some(entry)
+}
+
+/// The bytes of `/proc/self/auxv`.
+pub fn auxv(pairs: &[(u64, u64)]) -> Vec<u8> {
+    pairs
+        .iter()
+        .flat_map(|&(k, v)| [k, v])
+        .flat_map(u64::to_le_bytes)
+        .collect()
 }
 
 /// The text of `/proc/self/cmdline`.

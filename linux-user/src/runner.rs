@@ -112,8 +112,9 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
         execfn: &execfn,
         random: stack::random_bytes(),
     };
-    let sp = stack::build(&mut space, &prog, &input)
+    let stack = stack::build(&mut space, &prog, &input)
         .map_err(|e| setup("cannot build the stack", &e.0))?;
+    let sp = stack.sp;
 
     let mem = space.mem.clone();
     let fetch = Arc::new(GuestCodeFetch::new(mem.clone()));
@@ -153,6 +154,8 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     process.log_options = cfg.log;
     process.sysroot = cfg.sysroot.clone();
     process.argv = cfg.argv.clone();
+    process.auxv = stack.auxv;
+    name_host_thread(&cfg.program);
     process.emulator.engine = Some(engine);
     process.emulator.options = crate::syscall::Emulator::options_for(cfg);
     process.log = log;
@@ -193,6 +196,17 @@ pub fn run_thread(mut cpu: Box<dyn GuestCpu>, process: &mut Process) {
         }
     }
     crate::threads::finish(process);
+}
+
+/// Name the emulator's main thread after the guest program (`/proc/self/comm`, `ps`), as the
+/// kernel names a process after the file it executes (15 bytes at most).
+fn name_host_thread(program: &Path) {
+    let base = program.file_name().map_or(&b""[..], |n| n.as_bytes());
+    let mut name = [0u8; 16];
+    let n = base.len().min(15);
+    name[..n].copy_from_slice(&base[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes from a local.
+    unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
 }
 
 /// The `-D` file, or stderr.

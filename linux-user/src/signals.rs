@@ -186,6 +186,38 @@ pub fn exec_failed(state: &mut SignalState) {
     let _ = install(state);
 }
 
+/// Make the host's SIGCHLD disposition follow the guest's `action` where the kernel acts on
+/// it: ignoring SIGCHLD or `SA_NOCLDWAIT` makes it reap children itself (`wait` then reports
+/// `ECHILD`), `SA_NOCLDSTOP` stops stop/continue reports.
+pub fn mirror_sigchld(action: &crate::syscall::signal::Action) {
+    use crate::syscall::signal::{SA_NOCLDSTOP, SA_NOCLDWAIT};
+    // SAFETY: a zeroed sigaction is valid; the fields are filled before use.
+    let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+    if action.handler == SIG_IGN {
+        act.sa_sigaction = libc::SIG_IGN;
+    } else {
+        act.sa_sigaction = host_handler as *const () as usize;
+        act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        if action.flags & SA_NOCLDWAIT != 0 {
+            act.sa_flags |= libc::SA_NOCLDWAIT;
+        }
+        if action.flags & SA_NOCLDSTOP != 0 {
+            act.sa_flags |= libc::SA_NOCLDSTOP;
+        }
+    }
+    // SAFETY: a valid sigaction for SIGCHLD; the handler has the SA_SIGINFO shape.
+    unsafe {
+        libc::sigemptyset(&mut act.sa_mask);
+        libc::sigaction(libc::SIGCHLD, &act, std::ptr::null_mut());
+    }
+}
+
+/// In a forked child: host signals the parent had not collected are not the child's.
+pub fn forget_host_pending() {
+    let _ = HOST_PENDING.take().count();
+    THREAD_HOST_PENDING.with(|t| t.take().count());
+}
+
 /// Whether host signal `sig` comes back as a guest signal through the host handler.
 pub fn is_caught_on_host(sig: i32) -> bool {
     caught_signals().any(|s| s == sig)

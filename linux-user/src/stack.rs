@@ -40,12 +40,20 @@ pub struct StackInput<'a> {
     pub random: [u8; 16],
 }
 
-/// Map the stack and fill it; returns the initial stack pointer (pointing at `argc`).
+/// The initial stack as built: the stack pointer (pointing at `argc`) and the auxiliary
+/// vector (for `/proc/self/auxv`).
+#[derive(Debug)]
+pub struct InitialStack {
+    pub sp: u64,
+    pub auxv: Vec<(u64, u64)>,
+}
+
+/// Map the stack and fill it.
 pub fn build(
     space: &mut AddressSpace,
     prog: &LoadedProgram,
     input: &StackInput,
-) -> Result<u64, Errno> {
+) -> Result<InitialStack, Errno> {
     let top = space.layout.stack_top;
     let bottom = top - space.layout.stack_size;
     space.map_fixed_anon(bottom, space.layout.stack_size, pages::READ | pages::WRITE)?;
@@ -82,12 +90,12 @@ pub fn build(
     table.push(0);
     table.extend(env_ptrs.iter().rev());
     table.push(0);
-    for (k, v) in auxv {
+    for &(k, v) in &auxv {
         table.extend([k, v]);
     }
     let bytes: Vec<u8> = table.iter().flat_map(|v| v.to_le_bytes()).collect();
     w.space.write_bytes(sp, &bytes)?;
-    Ok(sp)
+    Ok(InitialStack { sp, auxv })
 }
 
 /// The auxiliary vector, `AT_NULL` last.
@@ -186,7 +194,7 @@ mod tests {
             execfn: b"./prog",
             random: [7; 16],
         };
-        let sp = build(&mut s, &prog, &input).unwrap();
+        let sp = build(&mut s, &prog, &input).unwrap().sp;
         assert_eq!(sp % 16, 0);
         let word = |i: u64| s.read_u64(sp + 8 * i).unwrap();
         assert_eq!(word(0), 2, "argc");

@@ -96,8 +96,8 @@ pub fn clone_thread(cpu: &mut dyn GuestCpu, p: &mut Process, a: [u64; 6]) -> Sys
 fn start(cpu: Box<dyn GuestCpu>, mut process: Process, args: CloneArgs) -> SysResult {
     let (tx, rx) = mpsc::sync_channel(1);
     LIVE.fetch_add(1, Ordering::SeqCst);
+    // Unnamed: the host thread keeps its creator's name, as a new thread's comm under Linux.
     let spawned = std::thread::Builder::new()
-        .name("guest".into())
         .stack_size(HOST_STACK)
         .spawn(move || {
             // SAFETY: gettid cannot fail.

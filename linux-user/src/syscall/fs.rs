@@ -48,6 +48,7 @@ impl Process {
             ProcFile::Maps => procfs::maps(&self.space).into_bytes(),
             ProcFile::CpuInfo => procfs::cpuinfo(self.arch).into_bytes(),
             ProcFile::Cmdline => procfs::cmdline(&self.argv),
+            ProcFile::Auxv => procfs::auxv(&self.auxv),
         };
         let cloexec = if host_flags & libc::O_CLOEXEC as u32 != 0 {
             libc::MFD_CLOEXEC
@@ -476,6 +477,38 @@ pub fn sendfile(p: &mut Process, a: [u64; 6]) -> SysResult {
         p.space.write_ptr(a[2], 8)? as u64
     };
     host_syscall(libc::SYS_sendfile, [fd(a[0]), fd(a[1]), off, a[3], 0, 0])
+}
+
+/// `copy_file_range(fd_in, off_in, fd_out, off_out, len, flags)`: the offsets are optional
+/// 64-bit in-out words.
+pub fn copy_file_range(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let off_in = super::net::opt_ptr(p, a[1], 8, true)?;
+    let off_out = super::net::opt_ptr(p, a[3], 8, true)?;
+    host_syscall(
+        libc::SYS_copy_file_range,
+        [
+            fd(a[0]),
+            off_in,
+            fd(a[2]),
+            off_out,
+            a[4],
+            a[5] as u32 as u64,
+        ],
+    )
+}
+
+/// `sizeof(struct statfs)`: the generic 64-bit layout equals x86_64's.
+const STATFS_SIZE: u64 = 120;
+
+/// `statfs(path, buf)` (a lookup: the sysroot is tried first).
+pub fn statfs(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[1], STATFS_SIZE)? as u64;
+    with_path(p, libc::SYS_statfs, [a[0], buf, 0, 0, 0, 0], &[0])
+}
+
+pub fn fstatfs(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let buf = p.space.write_ptr(a[1], STATFS_SIZE)? as u64;
+    host_syscall(libc::SYS_fstatfs, [fd(a[0]), buf, 0, 0, 0, 0])
 }
 
 /// `ppoll(fds, n, timeout, sigmask, size)`: `struct pollfd` is arch-independent; the signal

@@ -59,10 +59,30 @@ pub fn madvise(p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_madvise, [host as u64, a[1], a[2], 0, 0, 0])
 }
 
-/// `msync`, `mlock`, `munlock`: nothing to do for private guest memory.
+/// `mlock`, `munlock`: nothing to do for guest memory (mapped ranges only).
 pub fn accept_range(p: &mut Process, a: [u64; 6]) -> SysResult {
     p.space.check(a[0], a[1], 0).map_err(|_| Errno::ENOMEM)?;
     Ok(0)
+}
+
+/// `msync(addr, len, flags)`: the kernel's argument checks, then the host's msync of the
+/// pages (which writes shared file mappings back).
+pub fn msync(p: &mut Process, a: [u64; 6]) -> SysResult {
+    const ASYNC: u64 = 1;
+    const INVALIDATE: u64 = 2;
+    const SYNC: u64 = 4;
+    let flags = a[2];
+    let bad_flags =
+        flags & !(ASYNC | INVALIDATE | SYNC) != 0 || flags & (ASYNC | SYNC) == ASYNC | SYNC;
+    if !a[0].is_multiple_of(crate::window::PAGE_SIZE) || bad_flags {
+        return Err(Errno::EINVAL);
+    }
+    if a[1] == 0 {
+        return Ok(0);
+    }
+    p.space.check(a[0], a[1], 0).map_err(|_| Errno::ENOMEM)?;
+    let host = p.space.mem.window.host_ptr(a[0]);
+    host_syscall(libc::SYS_msync, [host as u64, a[1], flags, 0, 0, 0])
 }
 
 /// riscv64 `riscv_flush_icache(start, end, flags)`: nothing to do, translations already follow

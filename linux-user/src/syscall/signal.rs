@@ -16,6 +16,8 @@ use crate::errno::{Errno, SysResult};
 pub const NSIG: usize = 64;
 pub const SIG_DFL: u64 = 0;
 pub const SIG_IGN: u64 = 1;
+pub const SA_NOCLDSTOP: u64 = 0x1;
+pub const SA_NOCLDWAIT: u64 = 0x2;
 pub const SA_SIGINFO: u64 = 0x4;
 pub const SA_RESTORER: u64 = 0x0400_0000;
 pub const SA_ONSTACK: u64 = 0x0800_0000;
@@ -138,19 +140,26 @@ impl AltStack {
     }
 }
 
-/// A set of pending signals with the `siginfo` of each (one per signal number, as Linux for
-/// standard signals).
-#[derive(Clone, Copy, Debug)]
+/// A set of pending signals with their `siginfo`: one instance per standard signal (a second
+/// one merges with the first, as Linux), every instance of a real-time signal (32 and up),
+/// delivered in the order sent.
+#[derive(Clone, Debug)]
 pub struct Pending {
     pub bits: u64,
     pub info: [SigInfo; NSIG + 1],
+    /// Further instances of real-time signals, oldest first.
+    more: std::collections::VecDeque<SigInfo>,
 }
+
+/// The first real-time signal number.
+const SIGRT_FIRST: usize = 32;
 
 impl Default for Pending {
     fn default() -> Pending {
         Pending {
             bits: 0,
             info: [SigInfo::default(); NSIG + 1],
+            more: std::collections::VecDeque::new(),
         }
     }
 }
@@ -160,19 +169,36 @@ impl Pending {
         let sig = info.signo as usize;
         if self.bits & sigbit(sig) == 0 {
             self.info[sig] = info;
+        } else if sig >= SIGRT_FIRST {
+            self.more.push_back(info);
         }
         self.bits |= sigbit(sig);
     }
 
-    /// The lowest signal not in `mask`, taken off the set.
+    /// The lowest signal not in `mask`, taken off the set (its next instance, if queued,
+    /// stays pending).
     fn take(&mut self, mask: u64) -> Option<(usize, SigInfo)> {
         let ready = self.bits & !mask;
         if ready == 0 {
             return None;
         }
         let sig = ready.trailing_zeros() as usize + 1;
+        let taken = self.info[sig];
+        match self.more.iter().position(|i| i.signo as usize == sig) {
+            Some(at) => self.info[sig] = self.more.remove(at).unwrap_or_default(),
+            None => self.bits &= !sigbit(sig),
+        }
+        Some((sig, taken))
+    }
+
+    /// Forget every instance of `sig`.
+    fn remove(&mut self, sig: usize) {
         self.bits &= !sigbit(sig);
-        Some((sig, self.info[sig]))
+        self.more.retain(|i| i.signo as usize != sig);
+    }
+
+    fn clear(&mut self) {
+        *self = Pending::default();
     }
 }
 
@@ -290,8 +316,8 @@ impl SignalState {
             *a = action;
         }
         if self.is_ignored(sig) {
-            self.pending.bits &= !sigbit(sig);
-            locked(&self.shared.pending).bits &= !sigbit(sig);
+            self.pending.remove(sig);
+            locked(&self.shared.pending).remove(sig);
         }
     }
 
@@ -304,10 +330,25 @@ impl SignalState {
         }
     }
 
-    /// Whether `info` should be dropped at send time (unblocked and ignored, as Linux does).
+    /// Whether `info` should be dropped at send time: unblocked and ignored (as Linux does),
+    /// or a child's stop/continue report under `SA_NOCLDSTOP`.
     fn drops(&self, info: &SigInfo) -> bool {
+        const CLD_STOPPED: i32 = 5;
+        const CLD_CONTINUED: i32 = 6;
         let sig = info.signo as usize;
-        sig == 0 || sig > NSIG || (self.mask & sigbit(sig) == 0 && self.is_ignored(sig))
+        if sig == 0 || sig > NSIG {
+            return true;
+        }
+        let child_stop = sig == libc::SIGCHLD as usize
+            && matches!(info.code, CLD_STOPPED | CLD_CONTINUED)
+            && self.action(sig).flags & SA_NOCLDSTOP != 0;
+        child_stop || (self.mask & sigbit(sig) == 0 && self.is_ignored(sig))
+    }
+
+    /// A forked child starts with no pending signals (its mask and actions are kept).
+    pub fn clear_pending(&mut self) {
+        self.pending.clear();
+        locked(&self.shared.pending).clear();
     }
 
     /// Make `info.signo` pending for this thread.
@@ -409,6 +450,9 @@ pub fn rt_sigaction(p: &mut Process, a: [u64; 6]) -> SysResult {
     }
     if let Some(new) = new {
         p.signals.set_action(sig, new);
+        if sig == libc::SIGCHLD as usize {
+            crate::signals::mirror_sigchld(&new);
+        }
     }
     Ok(0)
 }

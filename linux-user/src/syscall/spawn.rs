@@ -147,6 +147,8 @@ pub fn clone(p: &mut Process, a: [u64; 6]) -> SysResult {
     }
     if pid == 0 {
         crate::threads::forget_other_threads();
+        p.signals.clear_pending();
+        crate::signals::forget_host_pending();
         if flags & CHILD_SETTID != 0 {
             let _ = p.space.write_u32(ctid, tid as u32);
         }
