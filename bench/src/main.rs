@@ -1,9 +1,11 @@
-//! `emu-bench`: builds the riscv64 workloads, runs each N times under `emu-user` and under
-//! `qemu-riscv64`, prints a markdown table of median times and the emu/qemu ratio (with the
-//! geometric mean), and writes the same as JSON (default `bench/results.json`).
+//! `emu-bench`: builds the workloads for a guest arch (riscv64 by default), runs each N times
+//! under `emu-user` and under `qemu-ARCH`, prints a markdown table of median times and the
+//! emu/qemu ratio (with the geometric mean), and writes the same as JSON (default
+//! `bench/results.json`, or `bench/results-ARCH.json` for another arch).
 //!
-//! Usage: `cargo run --release -p emu-bench -- [--runs N] [--emu PATH] [--emu-arg ARG]...
-//! [--qemu PATH] [--json PATH] [--timeout SECS] [--no-emu] [WORKLOAD-FILTER...]`
+//! Usage: `cargo run --release -p emu-bench -- [--arch A] [--runs N] [--emu PATH]
+//! [--emu-arg ARG]... [--qemu PATH] [--json PATH] [--timeout SECS] [--no-emu]
+//! [WORKLOAD-FILTER...]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,18 +15,21 @@ use emu_bench::measure::{time_runs, Emulator, Timing};
 use emu_bench::report::{json, markdown, Row};
 use emu_bench::workloads::{build, BuildConfig};
 
-const USAGE: &str = "usage: emu-bench [--runs N] [--emu PATH] [--emu-arg ARG]... [--qemu PATH] \
-[--json PATH] [--timeout SECS] [--no-emu] [WORKLOAD-FILTER...]
+const USAGE: &str = "usage: emu-bench [--arch A] [--runs N] [--emu PATH] [--emu-arg ARG]... \
+[--qemu PATH] [--json PATH] [--timeout SECS] [--no-emu] [WORKLOAD-FILTER...]
+  --arch A       guest arch: riscv64 (default) or aarch64
   --runs N       runs per workload and emulator (default 5; the median is reported)
   --emu PATH     emulator under test (default $EMU_USER or target/release/emu-user)
   --emu-arg ARG  option passed to emu before the program (repeatable, e.g. -tier1-threshold)
-  --qemu PATH    the peer (default $QEMU_RISCV64 or qemu-riscv64)
-  --json PATH    where to write the results (default bench/results.json)
+  --qemu PATH    the peer (default $QEMU_ARCH, e.g. $QEMU_RISCV64, or qemu-ARCH)
+  --json PATH    where to write the results (default bench/results.json for riscv64,
+                 bench/results-ARCH.json otherwise)
   --timeout SECS kill a run after this long and report it as failed (default 120)
   --no-emu       time qemu only";
 
 #[derive(Debug)]
 struct Options {
+    arch: String,
     runs: usize,
     emu: Option<Emulator>,
     qemu: Emulator,
@@ -47,17 +52,24 @@ fn default_emu_path() -> PathBuf {
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut arch = "riscv64".to_string();
     let mut runs = 5;
     let mut emu_path = default_emu_path();
     let mut emu_args = Vec::new();
     let mut use_emu = true;
-    let mut qemu = std::env::var("QEMU_RISCV64").unwrap_or_else(|_| "qemu-riscv64".into());
-    let mut json_path = bench_dir().join("results.json");
+    let mut qemu = None;
+    let mut json_path = None;
     let mut filters = Vec::new();
     let mut timeout = Duration::from_secs(120);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
+            "--arch" => {
+                arch = value("--arch")?;
+                if !["riscv64", "aarch64"].contains(&arch.as_str()) {
+                    return Err(format!("--arch: {arch} is not riscv64 or aarch64"));
+                }
+            }
             "--runs" => {
                 runs = value("--runs")?
                     .parse()
@@ -65,8 +77,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             }
             "--emu" => emu_path = PathBuf::from(value("--emu")?),
             "--emu-arg" => emu_args.push(value("--emu-arg")?),
-            "--qemu" => qemu = value("--qemu")?,
-            "--json" => json_path = PathBuf::from(value("--json")?),
+            "--qemu" => qemu = Some(value("--qemu")?),
+            "--json" => json_path = Some(PathBuf::from(value("--json")?)),
             "--timeout" => {
                 let secs = value("--timeout")?;
                 timeout = Duration::from_secs(secs.parse().map_err(|e| format!("--timeout: {e}"))?);
@@ -77,7 +89,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             _ => filters.push(arg),
         }
     }
+    let qemu = qemu.unwrap_or_else(|| {
+        std::env::var(format!("QEMU_{}", arch.to_uppercase()))
+            .unwrap_or_else(|_| format!("qemu-{arch}"))
+    });
+    let json_path = json_path.unwrap_or_else(|| match arch.as_str() {
+        "riscv64" => bench_dir().join("results.json"),
+        _ => bench_dir().join(format!("results-{arch}.json")),
+    });
     Ok(Options {
+        arch,
         runs: runs.max(1),
         emu: use_emu.then_some(Emulator {
             program: emu_path,
@@ -101,7 +122,7 @@ fn describe(emu: &Emulator) -> String {
 }
 
 fn run(opts: &Options) -> Result<(), String> {
-    let workloads = build(&BuildConfig::from_env(), &opts.filters)
+    let workloads = build(&BuildConfig::from_env(&opts.arch), &opts.filters)
         .map_err(|e| format!("building workloads: {e}"))?;
     if workloads.is_empty() {
         return Err("no workload matches the filters".into());

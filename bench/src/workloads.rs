@@ -1,6 +1,7 @@
-//! Building the benchmark workloads: every `bench/workloads/NAME.c`, plus `manyfuncs`, whose C
-//! source `gen_manyfuncs.sh` generates, compiled with `riscv64-linux-gnu-gcc -O2 -static` into
-//! `<target>/emu-bench/riscv64/`. Rebuilt only when a source is newer than its binary.
+//! Building the benchmark workloads for a guest arch: every `bench/workloads/NAME.c`, plus
+//! `manyfuncs`, whose C source `gen_manyfuncs.sh` generates, compiled with
+//! `ARCH-linux-gnu-gcc -O2 -static` into `<target>/emu-bench/ARCH/`. Rebuilt only when a source
+//! is newer than its binary.
 
 use std::fs;
 use std::io;
@@ -24,16 +25,18 @@ pub struct BuildConfig {
 
 impl BuildConfig {
     /// Sources in `bench/workloads`, binaries under the workspace target directory
-    /// (`$CARGO_TARGET_DIR` if set), compiler `$RISCV64_CC` or `riscv64-linux-gnu-gcc`.
-    pub fn from_env() -> Self {
+    /// (`$CARGO_TARGET_DIR` if set), compiler `$ARCH_CC` (`RISCV64_CC`, `AARCH64_CC`) or
+    /// `ARCH-linux-gnu-gcc`.
+    pub fn from_env(arch: &str) -> Self {
         let bench_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| bench_dir.join("../target"));
         BuildConfig {
             source_dir: bench_dir.join("workloads"),
-            out_dir: target.join("emu-bench/riscv64"),
-            cc: std::env::var("RISCV64_CC").unwrap_or_else(|_| "riscv64-linux-gnu-gcc".into()),
+            out_dir: target.join("emu-bench").join(arch),
+            cc: std::env::var(format!("{}_CC", arch.to_uppercase()))
+                .unwrap_or_else(|_| format!("{arch}-linux-gnu-gcc")),
         }
     }
 }
