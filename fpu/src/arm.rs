@@ -323,22 +323,12 @@ fn arm_flags(sf_flags: u8) -> u32 {
 /// Arm does) and no pending flags; returns its result and SoftFloat's raised flags. The
 /// thread's tininess mode is restored afterwards (the RISC-V guest detects it after rounding).
 fn soft<T>(rm: u8, op: impl FnOnce() -> T) -> (T, u8) {
-    // SAFETY: the helpers only read/write SoftFloat's thread-local globals.
-    let saved = unsafe {
-        let saved = sf::softfloat_detectTininess_read_helper();
-        sf::softfloat_detectTininess_write_helper(sf::softfloat_tininess_beforeRounding);
-        sf::softfloat_roundingMode_write_helper(rm);
-        sf::softfloat_exceptionFlags_write_helper(0);
-        saved
+    let modes = crate::Modes {
+        rounding: rm,
+        tininess: sf::softfloat_tininess_beforeRounding,
+        ext_precision: None,
     };
-    let r = op();
-    // SAFETY: as above.
-    let flags = unsafe {
-        let flags = sf::softfloat_exceptionFlags_read_helper();
-        sf::softfloat_detectTininess_write_helper(saved);
-        flags
-    };
-    (r, flags)
+    crate::with_modes(modes, op)
 }
 
 /// The SoftFloat rounding-mode constant of a [`RoundingMode`].

@@ -148,6 +148,42 @@ pub(crate) fn run<T>(rm: RoundingMode, op: impl FnOnce() -> T) -> (T, Flags) {
     (result, Flags(raised))
 }
 
+/// SoftFloat's thread-local modes for one operation: rounding mode, tininess detection and (for
+/// `extF80`) rounding precision.
+pub(crate) struct Modes {
+    pub rounding: u8,
+    pub tininess: u8,
+    pub ext_precision: Option<u8>,
+}
+
+/// Runs `op` (SoftFloat calls) under `modes` with no pending flags; returns its result and
+/// SoftFloat's raised flags. The thread's tininess and precision modes are restored after.
+pub(crate) fn with_modes<T>(modes: Modes, op: impl FnOnce() -> T) -> (T, u8) {
+    // SAFETY: the helpers only read/write SoftFloat's thread-local globals.
+    let saved = unsafe {
+        let saved = (
+            sf::softfloat_detectTininess_read_helper(),
+            sf::extF80_roundingPrecision_read_helper(),
+        );
+        sf::softfloat_detectTininess_write_helper(modes.tininess);
+        if let Some(p) = modes.ext_precision {
+            sf::extF80_roundingPrecision_write_helper(p);
+        }
+        sf::softfloat_roundingMode_write_helper(modes.rounding);
+        sf::softfloat_exceptionFlags_write_helper(0);
+        saved
+    };
+    let r = op();
+    // SAFETY: as above.
+    let raised = unsafe {
+        let raised = sf::softfloat_exceptionFlags_read_helper();
+        sf::softfloat_detectTininess_write_helper(saved.0);
+        sf::extF80_roundingPrecision_write_helper(saved.1);
+        raised
+    };
+    (r, raised)
+}
+
 /// [`run`] for operations that do not round (comparisons, exact conversions).
 pub(crate) fn run_exact<T>(op: impl FnOnce() -> T) -> (T, Flags) {
     run(RoundingMode::NearestEven, op)

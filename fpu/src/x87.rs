@@ -144,26 +144,12 @@ impl Control {
 /// Runs `op` (SoftFloat calls) under `cw` with x86's tininess rule and no pending flags;
 /// returns its result and the x87 flags it raised. The thread's SoftFloat modes are restored.
 fn soft<T>(cw: Control, op: impl FnOnce() -> T) -> (T, u16) {
-    // SAFETY: the helpers only read/write SoftFloat's thread-local globals.
-    let saved = unsafe {
-        let saved = (
-            sf::softfloat_detectTininess_read_helper(),
-            sf::extF80_roundingPrecision_read_helper(),
-        );
-        sf::softfloat_detectTininess_write_helper(sf::softfloat_tininess_afterRounding);
-        sf::extF80_roundingPrecision_write_helper(cw.precision());
-        sf::softfloat_roundingMode_write_helper(cw.rounding());
-        sf::softfloat_exceptionFlags_write_helper(0);
-        saved
+    let modes = crate::Modes {
+        rounding: cw.rounding(),
+        tininess: sf::softfloat_tininess_afterRounding,
+        ext_precision: Some(cw.precision()),
     };
-    let r = op();
-    // SAFETY: as above.
-    let raised = unsafe {
-        let raised = sf::softfloat_exceptionFlags_read_helper();
-        sf::softfloat_detectTininess_write_helper(saved.0);
-        sf::extF80_roundingPrecision_write_helper(saved.1);
-        raised
-    };
+    let (r, raised) = crate::with_modes(modes, op);
     (r, x87_flags(raised))
 }
 
