@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use emu_frontend::aarch64::{A64Cpu, A64Translator};
 use emu_frontend::riscv64::{Rv64Cpu, Rv64Translator};
+use emu_frontend::x86_64::{X64Cpu, X64Translator};
 use emu_frontend::CodeFetch;
 use emu_ir::{CpuHeader, Translator};
 
@@ -66,6 +67,7 @@ macro_rules! impl_guest_cpu {
 
 impl_guest_cpu!(Rv64Cpu, x, Riscv64, sp: |c, v| c.x[2] = v, tls: |c, v| c.x[4] = v);
 impl_guest_cpu!(A64Cpu, x, Aarch64, sp: |c, v| c.x[31] = v, tls: |c, v| c.tpidr_el0 = v);
+impl_guest_cpu!(X64Cpu, regs, X86_64, sp: |c, v| c.regs[4] = v, tls: |c, v| c.fs_base = v);
 
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
 /// translator for it; `None` for arches without a frontend yet.
@@ -93,6 +95,13 @@ pub fn create(
             cpu.x[31] = sp;
             Some((cpu, Arc::new(A64Translator::new(fetch))))
         }
-        GuestArch::X86_64 => None,
+        GuestArch::X86_64 => {
+            let mut cpu = Box::new(X64Cpu::new());
+            cpu.header.pc = entry;
+            cpu.header.mem_base = window.base();
+            cpu.header.mem_mask = window.mask();
+            cpu.regs[4] = sp;
+            Some((cpu, Arc::new(X64Translator::new(fetch))))
+        }
     }
 }

@@ -11,12 +11,15 @@ use emu_linux_user::runner::{self, RunConfig};
 use emu_linux_user::syscall::LogOptions;
 
 /// `-d` log items: name and description.
-const LOG_ITEMS: &[(&str, &str)] = &[("unimp", "log unimplemented functionality (syscalls)")];
+const LOG_ITEMS: &[(&str, &str)] = &[(
+    "unimp",
+    "log unimplemented functionality (syscalls; x86_64 instructions)",
+)];
 
 #[derive(Parser, Debug)]
 #[command(
     name = "emu-user",
-    about = "Run a Linux program built for another ISA (riscv64, aarch64) on this host",
+    about = "Run a Linux program built for another ISA (riscv64, aarch64, x86_64) on this host",
     disable_version_flag = true,
     trailing_var_arg = true
 )]

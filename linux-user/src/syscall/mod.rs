@@ -14,6 +14,7 @@ mod spawn;
 pub mod stat;
 mod strace;
 mod time;
+pub mod x86_64;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -252,6 +253,7 @@ pub static RISCV64_SYSCALLS: &[Syscall] = &[Syscall {
 pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
     let own: &[Syscall] = match arch {
         GuestArch::Riscv64 => RISCV64_SYSCALLS,
+        GuestArch::X86_64 => x86_64::X86_64_SYSCALLS,
         _ => &[],
     };
     own.iter()
