@@ -2,7 +2,7 @@
 //!
 //! Owns the [`CodeFetch`] trait (where translators read guest code from), the shared
 //! translator loop ([`translator`]) every guest architecture plugs into, and the per-arch
-//! frontends (for now [`riscv64`]). Guest-ISA knowledge lives in `src/<arch>/`.
+//! frontends ([`riscv64`], [`aarch64`], [`x86_64`]). Guest-ISA knowledge lives in `src/<arch>/`.
 
 pub mod aarch64;
 pub mod riscv64;
@@ -10,6 +10,7 @@ pub mod table;
 #[cfg(test)]
 mod test_support;
 pub mod translator;
+pub mod x86_64;
 
 /// Where the translator reads guest code from. Implemented by emu-linux-user (and later by the
 /// system-mode MMU). Also the hook for self-modifying-code tracking: the implementor learns

@@ -49,6 +49,10 @@ pub struct ArchInfo {
     pub sigaction_size: usize,
     /// `(guest bit, host bit)` for `O_*` flags whose values differ from the host's.
     pub open_flag_diffs: &'static [(u32, u32)],
+    /// Length in bytes of the syscall instruction (a restarted syscall backs up this much).
+    pub syscall_insn_len: u64,
+    /// The `AT_PLATFORM` string (empty: no `AT_PLATFORM`).
+    pub platform: &'static str,
 }
 
 /// RISC-V `AT_HWCAP`: one bit per single-letter extension, as Linux reports (`IMAFDC`).
@@ -93,6 +97,8 @@ pub static ARCHES: &[ArchInfo] = &[
         },
         sigaction_size: 24,
         open_flag_diffs: &[],
+        syscall_insn_len: 4,
+        platform: "",
     },
     ArchInfo {
         arch: GuestArch::Aarch64,
@@ -108,14 +114,16 @@ pub static ARCHES: &[ArchInfo] = &[
         },
         sigaction_size: 32,
         open_flag_diffs: AARCH64_OPEN_FLAGS,
+        syscall_insn_len: 4,
+        platform: "",
     },
     ArchInfo {
         arch: GuestArch::X86_64,
         name: "x86_64",
         elf_machine: 62,
         uname_machine: "x86_64",
-        hwcap: 0,
-        supported: false,
+        hwcap: emu_frontend::x86_64::CPUID1_EDX as u64,
+        supported: true,
         // rax=0, rdi=7, rsi=6, rdx=2, r10=10, r8=8, r9=9 in the usual x86 register numbering.
         syscall_regs: SyscallRegs {
             nr: 0,
@@ -124,6 +132,8 @@ pub static ARCHES: &[ArchInfo] = &[
         },
         sigaction_size: 32,
         open_flag_diffs: &[],
+        syscall_insn_len: 2,
+        platform: "x86_64",
     },
 ];
 

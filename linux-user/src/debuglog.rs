@@ -239,7 +239,7 @@ impl DebugLog {
         match emu_disas::disassemble(self.disas_arch(), &code, pc) {
             Ok(insns) => insns
                 .iter()
-                .map(|i| format!("{}\n", guest_line(i)))
+                .map(|i| format!("{}\n", self.guest_line(i)))
                 .collect(),
             Err(e) => format!("{e}\n"),
         }
@@ -247,10 +247,13 @@ impl DebugLog {
 
     /// The ` | ENCODING MNEMONIC OPERANDS` part of a one-instruction block's trace line.
     fn single_insn(&self, pc: u64) -> String {
-        let code = self.guest_bytes(pc, 4).or_else(|| self.guest_bytes(pc, 2));
+        // The longest instruction (x86: 15 bytes) that is readable.
+        let code = [16, 8, 4, 2, 1]
+            .into_iter()
+            .find_map(|n| self.guest_bytes(pc, n));
         let insn = code.and_then(|c| emu_disas::disassemble(self.disas_arch(), &c, pc).ok());
         match insn.as_ref().and_then(|v| v.first()) {
-            Some(i) => format!(" | {} {} {}", encoding(&i.bytes), i.mnemonic, i.op_str)
+            Some(i) => format!(" | {} {} {}", self.encoding(&i.bytes), i.mnemonic, i.op_str)
                 .trim_end()
                 .to_string(),
             None => " | (code not readable)".to_string(),
@@ -284,29 +287,31 @@ impl DebugLog {
     }
 }
 
-/// An instruction encoding as qemu prints it: 32-bit words as one hex number, other sizes
-/// byte by byte.
-fn encoding(bytes: &[u8]) -> String {
-    match bytes.len() {
-        4 => format!(
-            "{:08x}",
-            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-        ),
-        2 => format!("{:04x}", u16::from_le_bytes([bytes[0], bytes[1]])),
-        _ => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+impl DebugLog {
+    /// An instruction encoding as qemu prints it: riscv64/aarch64 parcels as little-endian
+    /// numbers, x86 bytes in memory order.
+    fn encoding(&self, bytes: &[u8]) -> String {
+        let le = |n: usize| {
+            bytes
+                .iter()
+                .take(n)
+                .rev()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        match (self.arch, bytes.len()) {
+            (GuestArch::X86_64, _) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            (_, n @ (2 | 4)) => le(n),
+            _ => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        }
     }
-}
 
-fn guest_line(i: &emu_disas::Insn) -> String {
-    format!(
-        "0x{:08x}:  {}  {:<8} {}",
-        i.addr,
-        encoding(&i.bytes),
-        i.mnemonic,
-        i.op_str
-    )
-    .trim_end()
-    .to_string()
+    fn guest_line(&self, i: &emu_disas::Insn) -> String {
+        let enc = self.encoding(&i.bytes);
+        format!("0x{:08x}:  {enc}  {:<8} {}", i.addr, i.mnemonic, i.op_str)
+            .trim_end()
+            .to_string()
+    }
 }
 
 impl EngineLog for DebugLog {

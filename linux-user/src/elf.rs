@@ -540,10 +540,10 @@ mod tests {
             Err(ElfError::Malformed(_))
         ));
         let mut other = good.clone();
-        other[18..20].copy_from_slice(&62u16.to_le_bytes());
+        other[18..20].copy_from_slice(&40u16.to_le_bytes()); // EM_ARM
         assert_eq!(
             load(&other, &mut space()),
-            Err(ElfError::UnsupportedArch("x86_64"))
+            Err(ElfError::UnknownMachine(40))
         );
         let mut obj = good;
         obj[16] = 1; // ET_REL

@@ -3,11 +3,14 @@
 //! only at block boundaries; so after a fault, with the pc at the block's start, the faulting
 //! instruction is the first memory access of the block whose address, computed from the
 //! current registers, covers the fault address. Scanning stops at the first control-flow
-//! instruction (blocks end there). Both the riscv64 (with compressed forms) and the aarch64
-//! addressing modes are decoded here, only as far as finding the address goes.
+//! instruction (blocks end there). The riscv64 (with compressed forms) and the aarch64
+//! addressing modes are decoded here, only as far as finding the address goes; x86_64's come
+//! from its frontend ([`emu_frontend::x86_64::locate`]).
 
 use emu_frontend::aarch64::A64Cpu;
 use emu_frontend::riscv64::Rv64Cpu;
+use emu_frontend::x86_64::locate::{insn_access, InsnAccess};
+use emu_frontend::x86_64::X64Cpu;
 
 use crate::memory::AddressSpace;
 use crate::signal_frame::ArchCpu;
@@ -31,6 +34,7 @@ pub fn locate(cpu: &ArchCpu, space: &AddressSpace, addr: u64, write: bool) -> Op
     let start = match cpu {
         ArchCpu::Riscv64(c) => c.header.pc,
         ArchCpu::Aarch64(c) => c.header.pc,
+        ArchCpu::X86_64(c) => c.header.pc,
     };
     let mut pc = start;
     for _ in 0..MAX_SCAN {
@@ -47,6 +51,7 @@ pub fn locate(cpu: &ArchCpu, space: &AddressSpace, addr: u64, write: bool) -> Op
                 }
             }
             ArchCpu::Aarch64(c) => (a64_step(c, fetch32(space, pc)?, pc), 4),
+            ArchCpu::X86_64(c) => x64_step(c, space, pc)?,
         };
         match step {
             Step::Access {
@@ -64,6 +69,18 @@ pub fn locate(cpu: &ArchCpu, space: &AddressSpace, addr: u64, write: bool) -> Op
         pc += size;
     }
     None
+}
+
+/// The x86_64 instruction at `pc` (up to 15 bytes, fewer at the end of the mapping).
+fn x64_step(c: &X64Cpu, space: &AddressSpace, pc: u64) -> Option<(Step, u64)> {
+    let bytes = (1..=15).rev().find_map(|n| space.read_bytes(pc, n).ok())?;
+    let (access, len) = insn_access(c, &bytes, pc);
+    let step = match access {
+        InsnAccess::Access { addr, len, write } => Step::Access { addr, len, write },
+        InsnAccess::Other => Step::Other,
+        InsnAccess::End => Step::End,
+    };
+    Some((step, len as u64))
 }
 
 fn fetch32(space: &AddressSpace, pc: u64) -> Option<u32> {

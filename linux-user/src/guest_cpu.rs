@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use emu_frontend::aarch64::{A64Cpu, A64Translator};
 use emu_frontend::riscv64::{Rv64Cpu, Rv64Translator};
+use emu_frontend::x86_64::{X64Cpu, X64Translator};
 use emu_frontend::CodeFetch;
 use emu_ir::{CpuHeader, Translator};
 
@@ -66,6 +67,7 @@ macro_rules! impl_guest_cpu {
 
 impl_guest_cpu!(Rv64Cpu, x, Riscv64, sp: |c, v| c.x[2] = v, tls: |c, v| c.x[4] = v);
 impl_guest_cpu!(A64Cpu, x, Aarch64, sp: |c, v| c.x[31] = v, tls: |c, v| c.tpidr_el0 = v);
+impl_guest_cpu!(X64Cpu, regs, X86_64, sp: |c, v| c.regs[4] = v, tls: |c, v| c.fs_base = v);
 
 /// A CPU for `arch` about to run at `entry` with stack pointer `sp` over `window`, and the
 /// translator for it (blocks of at most `max_insns` instructions when given); `None` for
@@ -96,7 +98,14 @@ pub fn create(
             cpu.x[31] = sp;
             Some((cpu, Arc::new(A64Translator::with_max_insns(fetch, limit))))
         }
-        GuestArch::X86_64 => None,
+        GuestArch::X86_64 => {
+            let mut cpu = Box::new(X64Cpu::new());
+            cpu.header.pc = entry;
+            cpu.header.mem_base = window.base();
+            cpu.header.mem_mask = window.mask();
+            cpu.regs[4] = sp;
+            Some((cpu, Arc::new(X64Translator::with_max_insns(fetch, limit))))
+        }
     }
 }
 
@@ -110,15 +119,22 @@ pub unsafe fn int_regs_of(arch: GuestArch, env: *const u8) -> Vec<u64> {
         match arch {
             GuestArch::Riscv64 => (*env.cast::<Rv64Cpu>()).x.to_vec(),
             GuestArch::Aarch64 => (*env.cast::<A64Cpu>()).x.to_vec(),
-            GuestArch::X86_64 => Vec::new(),
+            GuestArch::X86_64 => (*env.cast::<X64Cpu>()).regs.to_vec(),
         }
     }
 }
+
+/// x86-64's general registers in encoding order.
+const X86_64_REGS: [&str; 16] = [
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
+    "r14", "r15",
+];
 
 /// The name of integer register `i` in traces (`x5`, aarch64's `sp` for 31).
 pub fn int_reg_name(arch: GuestArch, i: usize) -> String {
     match (arch, i) {
         (GuestArch::Aarch64, 31) => "sp".to_string(),
+        (GuestArch::X86_64, _) => X86_64_REGS.get(i).copied().unwrap_or("?").to_string(),
         _ => format!("x{i}"),
     }
 }
@@ -172,7 +188,17 @@ pub unsafe fn register_dump(arch: GuestArch, env: *const u8) -> String {
                 let _ = writeln!(s, "{}", line.concat());
             }
         }
-        GuestArch::X86_64 => {}
+        GuestArch::X86_64 => {
+            // SAFETY: by contract.
+            let c = unsafe { &*env.cast::<X64Cpu>() };
+            let regs: Vec<String> = (0..16)
+                .map(|i| format!("{}={:016x}", X86_64_REGS[i].to_uppercase(), c.regs[i]))
+                .collect();
+            for line in regs.chunks(4) {
+                let _ = writeln!(s, "{}", line.join(" "));
+            }
+            let _ = writeln!(s, "RIP={:016x} RFL={:08x}", c.header.pc, c.eflags());
+        }
     }
     s
 }

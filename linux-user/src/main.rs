@@ -14,7 +14,7 @@ use emu_linux_user::syscall::LogOptions;
 #[derive(Parser, Debug)]
 #[command(
     name = "emu-user",
-    about = "Run a Linux program built for another ISA (riscv64, aarch64) on this host",
+    about = "Run a Linux program built for another ISA (riscv64, aarch64, x86_64) on this host",
     disable_version_flag = true,
     trailing_var_arg = true
 )]

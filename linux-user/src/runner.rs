@@ -6,6 +6,7 @@
 //! engine between runs.
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -284,6 +285,24 @@ fn invalidate_stale_code(engine: &Engine, process: &mut Process) {
     }
 }
 
+/// `-d unimp`: name the x86_64 instruction that is not implemented (or invalid) at `pc`.
+fn log_illegal(process: &mut Process, pc: u64) {
+    if !process.log_options.unimp || process.arch.arch != crate::arch::GuestArch::X86_64 {
+        return;
+    }
+    let Some(bytes) = (1..=15)
+        .rev()
+        .find_map(|n| process.space.read_bytes(pc, n).ok())
+    else {
+        return;
+    };
+    let what = emu_frontend::x86_64::describe(&bytes, pc);
+    let _ = writeln!(
+        process.log,
+        "emu-user: illegal instruction at {pc:#x}: {what}"
+    );
+}
+
 /// Act on why guest code stopped.
 fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
     match reason {
@@ -295,11 +314,18 @@ fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process
         ExitReason::Halt => {}
         ExitReason::IllegalInsn => {
             let pc = cpu.header().pc;
+            log_illegal(process, pc);
             signals::sync_signal(cpu, process, libc::SIGILL, signals::ILL_ILLOPC, pc);
         }
         ExitReason::Breakpoint => {
             let pc = cpu.header().pc;
             signals::sync_signal(cpu, process, libc::SIGTRAP, signals::TRAP_BRKPT, pc);
+        }
+        ExitReason::Exception(emu_frontend::x86_64::EXC_DIVIDE)
+            if process.arch.arch == crate::arch::GuestArch::X86_64 =>
+        {
+            let pc = cpu.header().pc;
+            signals::sync_signal(cpu, process, libc::SIGFPE, signals::FPE_INTDIV, pc);
         }
         ExitReason::FetchFault | ExitReason::Exception(_) => signals::fetch_fault(cpu, process),
     }

@@ -42,6 +42,8 @@ pub const SEGV_MAPERR: i32 = 1;
 pub const SEGV_ACCERR: i32 = 2;
 pub const ILL_ILLOPC: i32 = 1;
 pub const TRAP_BRKPT: i32 = 1;
+/// `si_code` of an integer divide by zero (x86 #DE).
+pub const FPE_INTDIV: i32 = 1;
 pub const BUS_ADRERR: i32 = 2;
 
 /// Host signals turned into guest signals (the rest keep their host disposition: SIGSEGV and
@@ -355,6 +357,12 @@ pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
         let regs = cpu.int_regs();
         (abi.number(regs), abi.arguments(regs))
     };
+    // x86_64 numbers (and its legacy calls) become the generic ones the rest uses.
+    let (nr, args) = if p.arch.arch == crate::arch::GuestArch::X86_64 {
+        crate::syscall::x86_64::to_generic(nr, args)
+    } else {
+        (nr, args)
+    };
     if nr == SYS_RT_SIGRETURN {
         p.strace_sigreturn(args);
         sigreturn(cpu, p);
@@ -364,14 +372,19 @@ pub fn syscall(cpu: &mut dyn GuestCpu, p: &mut Process) {
     let seq = HOST_SEQ.load(Ordering::Acquire);
     let ret = if nr == SYS_CLONE && crate::threads::is_thread_clone(args[0]) {
         p.dispatch_with(nr, args, |p| crate::threads::clone_thread(cpu, p, args))
+    } else if nr == crate::syscall::x86_64::ARCH_PRCTL {
+        p.dispatch_with(nr, args, |p| {
+            crate::syscall::x86_64::arch_prctl(&mut cpu.arch_cpu(), p, args)
+        })
     } else {
         p.dispatch(nr, args)
     };
     let eintr = (libc::EINTR as u64).wrapping_neg();
     if ret == eintr && HOST_SEQ.load(Ordering::Acquire) != seq && should_restart(p, nr) {
-        // Back to the syscall instruction (4 bytes on both arches) with the arguments intact.
+        // Back to the syscall instruction with the arguments intact.
+        let len = p.arch.syscall_insn_len;
         let h = cpu.header_mut();
-        h.pc = h.pc.wrapping_sub(4);
+        h.pc = h.pc.wrapping_sub(len);
         return;
     }
     abi.set_result(cpu.int_regs(), ret);

@@ -22,6 +22,7 @@ pub mod at {
     pub const EUID: u64 = 12;
     pub const GID: u64 = 13;
     pub const EGID: u64 = 14;
+    pub const PLATFORM: u64 = 15;
     pub const HWCAP: u64 = 16;
     pub const CLKTCK: u64 = 17;
     pub const SECURE: u64 = 23;
@@ -77,8 +78,13 @@ pub fn build(
         .map(|s| w.push_str(s))
         .collect::<Result<Vec<_>, _>>()?;
     let random = w.push_bytes(&input.random, 16)?;
+    let platform = if prog.arch.platform.is_empty() {
+        None
+    } else {
+        Some(w.push_str(prog.arch.platform.as_bytes())?)
+    };
 
-    let auxv = auxv(prog, random, execfn);
+    let auxv = auxv(prog, random, execfn, platform);
     let words = 1 + (arg_ptrs.len() + 1) + (env_ptrs.len() + 1) + 2 * auxv.len();
     let sp = (w.cursor - 8 * words as u64) & !15;
     if sp < bottom {
@@ -99,7 +105,7 @@ pub fn build(
 }
 
 /// The auxiliary vector, `AT_NULL` last.
-fn auxv(prog: &LoadedProgram, random: u64, execfn: u64) -> Vec<(u64, u64)> {
+fn auxv(prog: &LoadedProgram, random: u64, execfn: u64, platform: Option<u64>) -> Vec<(u64, u64)> {
     // SAFETY: these libc calls take no arguments and cannot fail.
     let (uid, euid, gid, egid) = unsafe {
         (
@@ -109,7 +115,7 @@ fn auxv(prog: &LoadedProgram, random: u64, execfn: u64) -> Vec<(u64, u64)> {
             libc::getegid(),
         )
     };
-    vec![
+    let mut v = vec![
         (at::PHDR, prog.phdr),
         (at::PHENT, prog.phent),
         (at::PHNUM, prog.phnum),
@@ -126,8 +132,12 @@ fn auxv(prog: &LoadedProgram, random: u64, execfn: u64) -> Vec<(u64, u64)> {
         (at::HWCAP, prog.arch.hwcap),
         (at::CLKTCK, 100),
         (at::EXECFN, execfn),
-        (at::NULL, 0),
-    ]
+    ];
+    if let Some(platform) = platform {
+        v.push((at::PLATFORM, platform));
+    }
+    v.push((at::NULL, 0));
+    v
 }
 
 /// Pushes data downwards from the top of the stack.

@@ -8,9 +8,11 @@
 
 pub mod aarch64;
 pub mod riscv64;
+pub mod x86_64;
 
 use emu_frontend::aarch64::A64Cpu;
 use emu_frontend::riscv64::Rv64Cpu;
+use emu_frontend::x86_64::X64Cpu;
 
 use crate::errno::Errno;
 use crate::memory::AddressSpace;
@@ -26,6 +28,7 @@ pub const UC_MCONTEXT: usize = 176;
 pub enum ArchCpu<'a> {
     Riscv64(&'a mut Rv64Cpu),
     Aarch64(&'a mut A64Cpu),
+    X86_64(&'a mut X64Cpu),
 }
 
 /// What a frame records besides the registers.
@@ -57,6 +60,8 @@ pub fn trampoline_code(cpu: &ArchCpu) -> [u32; 2] {
     match cpu {
         ArchCpu::Riscv64(_) => [0x08b0_0893, 0x0000_0073],
         ArchCpu::Aarch64(_) => [0xd280_1168, 0xd400_0001],
+        // mov eax, 15; syscall; nop
+        ArchCpu::X86_64(_) => [0x0000_0fb8, 0x9005_0f00],
     }
 }
 
@@ -65,6 +70,7 @@ pub fn stack_pointer(cpu: &ArchCpu) -> u64 {
     match cpu {
         ArchCpu::Riscv64(c) => c.x[2],
         ArchCpu::Aarch64(c) => c.x[31],
+        ArchCpu::X86_64(c) => c.regs[4],
     }
 }
 
@@ -73,6 +79,7 @@ pub fn pc(cpu: &ArchCpu) -> u64 {
     match cpu {
         ArchCpu::Riscv64(c) => c.header.pc,
         ArchCpu::Aarch64(c) => c.header.pc,
+        ArchCpu::X86_64(c) => c.header.pc,
     }
 }
 
@@ -81,6 +88,7 @@ pub fn setup(cpu: &mut ArchCpu, space: &mut AddressSpace, f: &FrameInput) -> Res
     match cpu {
         ArchCpu::Riscv64(c) => riscv64::setup(c, space, f),
         ArchCpu::Aarch64(c) => aarch64::setup(c, space, f),
+        ArchCpu::X86_64(c) => x86_64::setup(c, space, f),
     }
 }
 
@@ -89,6 +97,7 @@ pub fn restore(cpu: &mut ArchCpu, space: &AddressSpace) -> Result<Restored, Errn
     match cpu {
         ArchCpu::Riscv64(c) => riscv64::restore(c, space),
         ArchCpu::Aarch64(c) => aarch64::restore(c, space),
+        ArchCpu::X86_64(c) => x86_64::restore(c, space),
     }
 }
 
@@ -158,6 +167,7 @@ mod tests {
         assert_eq!(riscv64::FRAME_SIZE, 128 + 960);
         assert_eq!(aarch64::FRAME_SIZE, 128 + 4560);
         assert_eq!(aarch64::FRAME_SIZE % 16, 0);
+        assert_eq!(x86_64::FRAME_SIZE, 440);
     }
 
     fn space() -> (AddressSpace, u64) {
@@ -250,6 +260,35 @@ mod tests {
             before
         );
         assert_eq!(arm.fpsr, 0x10);
+
+        let mut x = X64Cpu::new();
+        x.header.pc = 0x2000;
+        for (i, r) in x.regs.iter_mut().enumerate() {
+            *r = i as u64 * 9;
+        }
+        for (i, v) in x.xmm.iter_mut().take(16).enumerate() {
+            *v = [i as u64, !(i as u64)];
+        }
+        x.regs[4] = a + 0x4000 - 8;
+        x.set_eflags(0x8d5 | 0x400);
+        x.mxcsr = 0x1fa0;
+        let before = (x.regs, x.xmm, x.header.pc, x.eflags(), x.mxcsr);
+        setup(
+            &mut ArchCpu::X86_64(&mut x),
+            &mut s,
+            &input(&info, a + 0x4000),
+        )
+        .unwrap();
+        assert_eq!((x.header.pc, x.regs[7]), (0x5000, 10));
+        assert_eq!((x.regs[4] + 8) % 16, 0, "entered as if called");
+        assert_eq!(s.read_u64(x.regs[4]).unwrap(), 0x6000, "pretcode");
+        assert_eq!(x.df, 0);
+        // The handler's `ret` pops pretcode.
+        x.regs[4] += 8;
+        x.xmm[3] = [0, 0];
+        let r = restore(&mut ArchCpu::X86_64(&mut x), &s).unwrap();
+        assert_eq!(r.mask, 0x1234);
+        assert_eq!((x.regs, x.xmm, x.header.pc, x.eflags(), x.mxcsr), before);
     }
 
     /// A frame on an unmapped stack, or a corrupt one, is an error (SIGSEGV), not a panic.

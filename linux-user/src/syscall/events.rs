@@ -1,9 +1,9 @@
 //! Event-notification syscalls: epoll, eventfd, timerfd (guest↔host struct translation where
 //! layouts differ, e.g. `struct epoll_event`).
 //!
-//! The guests' `struct epoll_event` is `{u32 events; u32 pad; u64 data}` (16 bytes), the
-//! x86_64 host's is packed (12 bytes): it is rebuilt for `epoll_ctl` and copied out field by
-//! field after a wait (the pad is left alone, as the guest kernel does). `struct itimerspec`
+//! The riscv64/aarch64 `struct epoll_event` is `{u32 events; u32 pad; u64 data}` (16 bytes),
+//! x86_64's (guest or host) is packed (12 bytes): it is rebuilt for `epoll_ctl` and copied out
+//! field by field after a wait (the pad is left alone, as the guest kernel does). `struct itimerspec`
 //! has the host layout. A wait given a signal mask runs with it as the guest's mask, which an
 //! interrupting handler's frame then restores (as `rt_sigsuspend`).
 
@@ -12,12 +12,15 @@ use super::signal::{guest_sigmask, with_sigmask};
 use super::{host_syscall, Process, Syscall};
 use crate::errno::{Errno, SysResult};
 
-/// `sizeof(struct epoll_event)` on the guests, and the offset of its `data`.
-const GUEST_EVENT_SIZE: u64 = 16;
-const GUEST_EVENT_DATA: u64 = 8;
 const EPOLL_CTL_DEL: i32 = 2;
-/// The kernel's `EP_MAX_EVENTS` for the guests' event size.
-const EP_MAX_EVENTS: u64 = i32::MAX as u64 / GUEST_EVENT_SIZE;
+
+/// `sizeof(struct epoll_event)` on the guest, and the offset of its `data`.
+fn event_layout(p: &Process) -> (u64, u64) {
+    match p.arch.arch {
+        crate::arch::GuestArch::X86_64 => (12, 4),
+        _ => (16, 8),
+    }
+}
 /// Most events one host wait gathers; more ready events stay ready for the next wait, as
 /// when the guest itself passes a smaller `maxevents`.
 const HOST_EVENTS_MAX: usize = 1024;
@@ -54,8 +57,9 @@ pub fn epoll_ctl(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 /// The guest `struct epoll_event` at `addr` in the host layout.
 fn guest_event(p: &Process, addr: u64) -> Result<libc::epoll_event, Errno> {
-    let raw = p.space.read_bytes(addr, GUEST_EVENT_SIZE as usize)?;
-    let data = &raw[GUEST_EVENT_DATA as usize..];
+    let (size, data_at) = event_layout(p);
+    let raw = p.space.read_bytes(addr, size as usize)?;
+    let data = &raw[data_at as usize..];
     Ok(libc::epoll_event {
         events: u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]),
         u64: u64::from_le_bytes(data.try_into().map_err(|_| Errno::EFAULT)?),
@@ -80,12 +84,13 @@ pub fn epoll_pwait2(p: &mut Process, a: [u64; 6]) -> SysResult {
 fn epoll_wait_with(p: &mut Process, a: [u64; 6], nr: libc::c_long, timeout: u64) -> SysResult {
     let mask = guest_sigmask(p, a[4], a[5])?;
     let max = a[2] as i32;
-    if max <= 0 || max as u64 > EP_MAX_EVENTS {
+    let (size, data_at) = event_layout(p);
+    // The kernel's `EP_MAX_EVENTS` for the guest's event size.
+    if max <= 0 || max as u64 > i32::MAX as u64 / size {
         return Err(Errno::EINVAL);
     }
     let out = a[1];
-    p.space
-        .check(out, max as u64 * GUEST_EVENT_SIZE, crate::pages::WRITE)?;
+    p.space.check(out, max as u64 * size, crate::pages::WRITE)?;
     let mut events =
         vec![libc::epoll_event { events: 0, u64: 0 }; HOST_EVENTS_MAX.min(max as usize)];
     let (buf, len) = (events.as_mut_ptr() as u64, events.len() as u64);
@@ -93,9 +98,9 @@ fn epoll_wait_with(p: &mut Process, a: [u64; 6], nr: libc::c_long, timeout: u64)
         host_syscall(nr, [int(a[0]), buf, len, timeout, host_mask, size])
     })?;
     for (i, e) in events.iter().take(n as usize).enumerate() {
-        let at = out + i as u64 * GUEST_EVENT_SIZE;
+        let at = out + i as u64 * size;
         p.space.write_u32(at, e.events)?;
-        p.space.write_u64(at + GUEST_EVENT_DATA, e.u64)?;
+        p.space.write_u64(at + data_at, e.u64)?;
     }
     Ok(n)
 }
@@ -137,6 +142,10 @@ mod tests {
     use crate::syscall::net::tests::{assert_wild_efault, close, process, P};
 
     const EPOLL_CTL_ADD: u64 = 1;
+    /// Offset of `data` in the riscv64 `struct epoll_event` these tests build.
+    const GUEST_EVENT_DATA: u64 = 8;
+    /// The kernel's `EP_MAX_EVENTS` for riscv64's 16-byte events.
+    const EP_MAX_EVENTS: u64 = i32::MAX as u64 / 16;
 
     /// An eventfd holding 1, and an epoll instance watching it for EPOLLIN with `data`, made
     /// through the guest syscalls (the event struct built in the guest layout at `at`).

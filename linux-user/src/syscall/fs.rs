@@ -165,7 +165,8 @@ pub fn lseek(_p: &mut Process, a: [u64; 6]) -> SysResult {
 }
 
 fn write_stat(p: &mut Process, addr: u64, st: &libc::stat) -> SysResult {
-    p.space.write_bytes(addr, &stat::to_generic(st))?;
+    p.space
+        .write_bytes(addr, &stat::for_guest(p.arch.arch, st))?;
     Ok(0)
 }
 

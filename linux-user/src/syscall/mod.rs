@@ -15,6 +15,7 @@ mod spawn;
 pub mod stat;
 pub mod strace;
 mod time;
+pub mod x86_64;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -271,7 +272,8 @@ const RISCV64_ABSENT: &[u64] = &[38];
 pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
     let (own, absent): (&[Syscall], &[u64]) = match arch {
         GuestArch::Riscv64 => (RISCV64_SYSCALLS, RISCV64_ABSENT),
-        _ => (&[], &[]),
+        GuestArch::X86_64 => (x86_64::X86_64_SYSCALLS, &[]),
+        GuestArch::Aarch64 => (&[], &[]),
     };
     if absent.contains(&nr) {
         return None;

@@ -275,7 +275,8 @@ fn is_guest_elf(header: &[u8]) -> bool {
         return false;
     }
     let machine = u16::from_le_bytes([header[18], header[19]]);
-    arch::by_elf_machine(machine).is_some_and(|a| a.supported)
+    // The host's own programs run natively (as with binfmt_misc, which skips the host arch).
+    arch::by_elf_machine(machine).is_some_and(|a| a.supported && a.name != std::env::consts::ARCH)
 }
 
 /// The interpreter and optional argument of a `#!` line, as the kernel splits it.

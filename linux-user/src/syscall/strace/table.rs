@@ -532,7 +532,28 @@ static ARCH_ROWS: &[(GuestArch, u64, Option<Entry>)] = &[
             ret: Ret::Silent,
         }),
     ),
+    x86_only(7, "poll", Call::Generic),
+    x86_only(23, "select", Call::Generic),
+    x86_only(37, "alarm", Call::Args(&[Arg::UInt])),
+    x86_only(33, "dup2", Call::Args(&[Arg::Int, Arg::Int])),
+    x86_only(158, "arch_prctl", Call::Args(&[Arg::Int, Arg::Ptr])),
+    x86_only(201, "time", Call::Args(&[Arg::Ptr])),
 ];
+
+/// A row for an x86_64-only syscall (private number, see `syscall::x86_64`).
+const fn x86_only(nr: u64, name: &'static str, call: Call) -> (GuestArch, u64, Option<Entry>) {
+    let nr = crate::syscall::x86_64::X86_ONLY + nr;
+    (
+        GuestArch::X86_64,
+        nr,
+        Some(Entry {
+            nr,
+            name,
+            call,
+            ret: Ret::Dec,
+        }),
+    )
+}
 
 /// The row for `nr` on `arch`, if qemu's strace knows it.
 pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Entry> {

@@ -1,0 +1,439 @@
+//! Control flow and system instructions: Jcc/JRCXZ, JMP, CALL, RET (direct and indirect),
+//! SYSCALL, CPUID (a minimal baseline x86-64 model: SSE/SSE2 only), RDTSC, the flag
+//! instructions (CLC/STC/CMC/CLD/STD, LAHF/SAHF, PUSHF/POPF), fences and hints (NOP, ENDBR64,
+//! PAUSE, PREFETCH*, RDSSP without shadow stacks), the x87 control state (FNSTCW/FLDCW/FNSTSW/FNSTENV/FLDENV/FNCLEX/
+//! FNINIT: no x87 arithmetic yet), and the instructions that fault in user mode (HLT, UD2, INT3).
+
+use emu_ir::helpers::HelperFn;
+use emu_ir::{BinOp, Cond, ExitReason, Helper, HelperEffects, Terminal, Type};
+use iced_x86::{Mnemonic as M, OpKind};
+
+use crate::translator::{Flow, Illegal};
+use crate::x86_64::ctx::{Ctx, Res};
+use crate::x86_64::flags::{ARITH, DF, IF};
+use crate::x86_64::int::cond_code;
+use crate::x86_64::{X64Cpu, EXC_GP, R11, RAX, RCX, RDX};
+
+/// Translate `c.i` if it belongs to this class.
+pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
+    let m = c.i.mnemonic();
+    Some(match m {
+        M::Jmp => jmp(c),
+        M::Call => call(c),
+        M::Ret => ret(c),
+        M::Jrcxz | M::Jecxz => jrcxz(c),
+        M::Syscall => syscall(c),
+        M::Cpuid => call_state_helper(c, &CPUID),
+        M::Rdtsc => rdtsc(c),
+        // RDSSP is a NOP without shadow stacks (CET is not enabled), which is how software
+        // (libgcc's unwinder) detects them: it zeroes the register first.
+        M::Nop
+        | M::Rdsspd
+        | M::Rdsspq
+        | M::Endbr64
+        | M::Pause
+        | M::Prefetchnta
+        | M::Prefetcht0
+        | M::Prefetcht1
+        | M::Prefetcht2
+        | M::Prefetchw => Ok(Flow::Continue),
+        M::Lfence | M::Mfence | M::Sfence => {
+            c.b.fence();
+            Ok(Flow::Continue)
+        }
+        M::Cld | M::Std => {
+            let v = c.b.i64(u64::from(m == M::Std));
+            c.b.write_reg(X64Cpu::DF_OFFSET, v);
+            Ok(Flow::Continue)
+        }
+        M::Clc | M::Stc | M::Cmc => carry(c, m),
+        M::Lahf => lahf(c),
+        M::Sahf => sahf(c),
+        M::Pushfq => pushf(c),
+        M::Popfq => popf(c),
+        M::Fnstcw | M::Fstcw => store_x87_word(c, X64Cpu::FPU_CW_OFFSET),
+        M::Fnstsw | M::Fstsw => store_x87_word(c, X64Cpu::FPU_SW_OFFSET),
+        M::Fldcw => c.read_op(0, Type::I16).map(|v| {
+            let v = c.fit(v, Type::I64);
+            c.b.write_reg(X64Cpu::FPU_CW_OFFSET, v);
+            Flow::Continue
+        }),
+        M::Fnstenv | M::Fstenv => fnstenv(c),
+        M::Fxsave | M::Fxsave64 => crate::x86_64::fxsave::translate(c, false),
+        M::Fxrstor | M::Fxrstor64 => crate::x86_64::fxsave::translate(c, true),
+        M::Fldenv => fldenv(c),
+        M::Fnclex | M::Fclex => {
+            // Clear the exception flags, ES and B; keep the condition codes.
+            let sw = c.b.read_reg(Type::I64, X64Cpu::FPU_SW_OFFSET);
+            let keep = c.b.i64(!0x80ff);
+            let sw = c.b.and(sw, keep);
+            c.b.write_reg(X64Cpu::FPU_SW_OFFSET, sw);
+            Ok(Flow::Continue)
+        }
+        M::Fninit | M::Finit => {
+            let cw = c.b.i64(crate::x86_64::FPU_CW_DEFAULT);
+            c.b.write_reg(X64Cpu::FPU_CW_OFFSET, cw);
+            let zero = c.b.i64(0);
+            c.b.write_reg(X64Cpu::FPU_SW_OFFSET, zero);
+            c.b.write_reg(X64Cpu::FPU_TOP_OFFSET, zero);
+            Ok(Flow::Continue)
+        }
+        M::Wait => Ok(Flow::Continue),
+        M::Hlt => fault(c, ExitReason::Exception(EXC_GP)),
+        M::Ud2 | M::Ud0 | M::Ud1 => fault(c, ExitReason::IllegalInsn),
+        M::Int3 => fault(c, ExitReason::Breakpoint),
+        _ if is_jcc(m) => jcc(c),
+        _ => return None,
+    })
+}
+
+fn is_jcc(m: M) -> bool {
+    matches!(
+        m,
+        M::Jo
+            | M::Jno
+            | M::Jb
+            | M::Jae
+            | M::Je
+            | M::Jne
+            | M::Jbe
+            | M::Ja
+            | M::Js
+            | M::Jns
+            | M::Jp
+            | M::Jnp
+            | M::Jl
+            | M::Jge
+            | M::Jle
+            | M::Jg
+    )
+}
+
+fn end(c: &mut Ctx, t: Terminal) -> Res {
+    c.b.set_terminal(t);
+    Ok(Flow::End)
+}
+
+fn fault(c: &mut Ctx, reason: ExitReason) -> Res {
+    let pc = c.pc;
+    end(c, Terminal::Exit { reason, pc })
+}
+
+/// The target of a near branch: direct (`Ok(Err(pc))`) or computed (`Ok(Ok(value))`).
+fn target(c: &mut Ctx) -> Result<Result<emu_ir::Value, u64>, Illegal> {
+    match c.i.op_kind(0) {
+        OpKind::NearBranch64 => Ok(Err(c.i.near_branch_target())),
+        OpKind::Register | OpKind::Memory if c.op_size(0) == 8 => Ok(Ok(c.read_op(0, Type::I64)?)),
+        _ => Err(Illegal),
+    }
+}
+
+fn goto(c: &mut Ctx, t: Result<emu_ir::Value, u64>) -> Res {
+    match t {
+        Ok(v) => end(c, Terminal::Indirect(v)),
+        Err(pc) => end(c, Terminal::Goto(pc)),
+    }
+}
+
+fn jmp(c: &mut Ctx) -> Res {
+    let t = target(c)?;
+    goto(c, t)
+}
+
+fn call(c: &mut Ctx) -> Res {
+    let t = target(c)?;
+    let ret = c.b.i64(c.next);
+    c.push(ret);
+    goto(c, t)
+}
+
+fn ret(c: &mut Ctx) -> Res {
+    let to = c.pop();
+    if c.i.op_count() == 1 {
+        let sp = c.reg64(crate::x86_64::RSP);
+        let n = c.b.i64(c.i.immediate(0) & 0xffff);
+        let sp = c.b.add(sp, n);
+        c.set_reg64(crate::x86_64::RSP, sp);
+    }
+    end(c, Terminal::Indirect(to))
+}
+
+fn jcc(c: &mut Ctx) -> Res {
+    let cc = cond_code(c)?;
+    let cond = c.cond(cc);
+    let (taken, not_taken) = (c.i.near_branch_target(), c.next);
+    end(
+        c,
+        Terminal::Branch {
+            cond,
+            taken,
+            not_taken,
+        },
+    )
+}
+
+fn jrcxz(c: &mut Ctx) -> Res {
+    let ty = if c.i.mnemonic() == M::Jecxz {
+        Type::I32
+    } else {
+        Type::I64
+    };
+    let v = c.reg_n(RCX, ty);
+    let zero = c.iconst(ty, 0);
+    let cond = c.b.icmp(Cond::Eq, v, zero);
+    let (taken, not_taken) = (c.i.near_branch_target(), c.next);
+    end(
+        c,
+        Terminal::Branch {
+            cond,
+            taken,
+            not_taken,
+        },
+    )
+}
+
+/// The full RFLAGS value as an I64 (arithmetic flags, DF, IF, bit 1).
+fn rflags(c: &mut Ctx) -> emu_ir::Value {
+    let f = c.eflags_value();
+    let df = c.b.read_reg(Type::I64, X64Cpu::DF_OFFSET);
+    let ten = c.b.i64(10);
+    let df = c.b.binary(BinOp::Shl, df, ten);
+    let fixed = c.b.i64(IF | 0x2);
+    let f = c.b.or(f, df);
+    c.b.or(f, fixed)
+}
+
+/// SYSCALL: RCX = the return address, R11 = RFLAGS (as the kernel's entry sees them), then
+/// leave the loop with pc after the instruction.
+fn syscall(c: &mut Ctx) -> Res {
+    let next = c.b.i64(c.next);
+    c.set_reg64(RCX, next);
+    let f = rflags(c);
+    c.set_reg64(R11, f);
+    let pc = c.next;
+    end(
+        c,
+        Terminal::Exit {
+            reason: ExitReason::Syscall,
+            pc,
+        },
+    )
+}
+
+/// FNSTCW/FNSTSW: store a 16-bit x87 register to memory (or AX).
+fn store_x87_word(c: &mut Ctx, offset: u32) -> Res {
+    let v = x87_word(c, offset);
+    let v = c.fit(v, Type::I16);
+    c.write_op(0, v)?;
+    Ok(Flow::Continue)
+}
+
+/// The control word, or the status word with the stack top in bits 13:11 (I64).
+fn x87_word(c: &mut Ctx, offset: u32) -> emu_ir::Value {
+    let v = c.b.read_reg(Type::I64, offset);
+    if offset != X64Cpu::FPU_SW_OFFSET {
+        return v;
+    }
+    let top = c.b.read_reg(Type::I64, X64Cpu::FPU_TOP_OFFSET);
+    let eleven = c.b.i64(11);
+    let top = c.b.binary(BinOp::Shl, top, eleven);
+    c.b.or(v, top)
+}
+
+/// Offsets of the control and status words in the 28-byte protected-mode x87 environment.
+const ENV_CW: u64 = 0;
+const ENV_SW: u64 = 4;
+const ENV_TW: u64 = 8;
+const ENV_SIZE: u64 = 28;
+
+/// FNSTENV: store the environment (empty register stack, no last instruction), then mask
+/// every x87 exception.
+fn fnstenv(c: &mut Ctx) -> Res {
+    let addr = c.ea();
+    let at = |c: &mut Ctx, off: u64| {
+        let o = c.b.i64(off);
+        c.b.add(addr, o)
+    };
+    let zero = c.b.i32(0);
+    for off in (ENV_TW + 4..ENV_SIZE).step_by(4) {
+        let a = at(c, off);
+        c.b.store(a, zero);
+    }
+    let empty = c.b.i32(0xffff_ffff);
+    let a = at(c, ENV_TW);
+    c.b.store(a, empty);
+    for (off, reg) in [
+        (ENV_CW, X64Cpu::FPU_CW_OFFSET),
+        (ENV_SW, X64Cpu::FPU_SW_OFFSET),
+    ] {
+        let v = x87_word(c, reg);
+        let v = c.fit(v, Type::I32);
+        let high = c.b.i32(0xffff_0000);
+        let v = c.b.or(v, high);
+        let a = at(c, off);
+        c.b.store(a, v);
+    }
+    let cw = c.b.read_reg(Type::I64, X64Cpu::FPU_CW_OFFSET);
+    let all = c.b.i64(0x3f);
+    let cw = c.b.or(cw, all);
+    c.b.write_reg(X64Cpu::FPU_CW_OFFSET, cw);
+    Ok(Flow::Continue)
+}
+
+/// FLDENV: load the control and status words (the stack top from the status word).
+fn fldenv(c: &mut Ctx) -> Res {
+    let addr = c.ea();
+    let mut words = [ENV_CW, ENV_SW].map(|off| {
+        let o = c.b.i64(off);
+        let a = c.b.add(addr, o);
+        let v = c.b.load(Type::I16, a);
+        c.fit(v, Type::I64)
+    });
+    let eleven = c.b.i64(11);
+    let top = c.b.binary(BinOp::ShrU, words[1], eleven);
+    let seven = c.b.i64(7);
+    let top = c.b.and(top, seven);
+    let keep = c.b.i64(!0x3800);
+    words[1] = c.b.and(words[1], keep);
+    c.b.write_reg(X64Cpu::FPU_CW_OFFSET, words[0]);
+    c.b.write_reg(X64Cpu::FPU_SW_OFFSET, words[1]);
+    c.b.write_reg(X64Cpu::FPU_TOP_OFFSET, top);
+    Ok(Flow::Continue)
+}
+
+fn call_state_helper(c: &mut Ctx, h: &'static Helper) -> Res {
+    c.b.call(h, &[]);
+    Ok(Flow::Continue)
+}
+
+fn rdtsc(c: &mut Ctx) -> Res {
+    let t = c.b.call(&RDTSC, &[]).ok_or(Illegal)?;
+    let lo = c.b.trunc(Type::I32, t);
+    c.set_reg_n(RAX, lo);
+    let sh = c.b.i64(32);
+    let hi = c.b.binary(BinOp::ShrU, t, sh);
+    c.set_reg64(RDX, hi);
+    Ok(Flow::Continue)
+}
+
+fn carry(c: &mut Ctx, m: M) -> Res {
+    let cf = match m {
+        M::Clc => c.b.i64(0),
+        M::Stc => c.b.i64(1),
+        _ => {
+            let cf = c.cond(crate::x86_64::flags::CC_AE);
+            c.fit(cf, Type::I64)
+        }
+    };
+    c.override_cf_of(cf, None, None);
+    Ok(Flow::Continue)
+}
+
+/// AH = SF:ZF:0:AF:0:PF:1:CF.
+fn lahf(c: &mut Ctx) -> Res {
+    let f = c.eflags_value();
+    let two = c.b.i64(2);
+    let f = c.b.or(f, two);
+    let f = c.b.trunc(Type::I8, f);
+    c.write_gpr(iced_x86::Register::AH, f)?;
+    Ok(Flow::Continue)
+}
+
+/// SF, ZF, AF, PF, CF from AH; OF kept.
+fn sahf(c: &mut Ctx) -> Res {
+    let ah = c.read_gpr(iced_x86::Register::AH)?;
+    let ah = c.fit(ah, Type::I64);
+    let low = c.b.i64(ARITH & 0xff);
+    let ah = c.b.and(ah, low);
+    let f = c.eflags_value();
+    let keep = c.b.i64(crate::x86_64::flags::OF);
+    let f = c.b.and(f, keep);
+    let f = c.b.or(f, ah);
+    c.set_eflags_value(f);
+    Ok(Flow::Continue)
+}
+
+fn pushf(c: &mut Ctx) -> Res {
+    let f = rflags(c);
+    c.push(f);
+    Ok(Flow::Continue)
+}
+
+fn popf(c: &mut Ctx) -> Res {
+    let v = c.pop();
+    let m = c.b.i64(ARITH);
+    let f = c.b.and(v, m);
+    c.set_eflags_value(f);
+    let ten = c.b.i64(10);
+    let df = c.b.binary(BinOp::ShrU, v, ten);
+    let one = c.b.i64(DF >> 10);
+    let df = c.b.and(df, one);
+    c.b.write_reg(X64Cpu::DF_OFFSET, df);
+    Ok(Flow::Continue)
+}
+
+/// CPUID leaf 1 EDX: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2 (the x86-64 baseline).
+pub const CPUID1_EDX: u32 = 1 | 1 << 4 | 1 << 8 | 1 << 15 | 1 << 23 | 1 << 24 | 1 << 25 | 1 << 26;
+/// CPUID leaf 1 EAX: family 6, model 15, stepping 1.
+const CPUID1_EAX: u32 = 0x06f1;
+/// CPUID 0x80000001 EDX: SYSCALL, NX, LM.
+const CPUID_EXT1_EDX: u32 = 1 << 11 | 1 << 20 | 1 << 29;
+
+/// The CPUID model: `[eax, ebx, ecx, edx]` for a leaf (sub-leaf ignored).
+pub fn cpuid(leaf: u32) -> [u32; 4] {
+    let vendor = *b"GenuineIntel";
+    let word =
+        |i: usize| u32::from_le_bytes([vendor[i], vendor[i + 1], vendor[i + 2], vendor[i + 3]]);
+    match leaf {
+        0 => [1, word(0), word(8), word(4)],
+        1 => [CPUID1_EAX, 0, 0, CPUID1_EDX],
+        0x8000_0000 => [0x8000_0001, 0, 0, 0],
+        0x8000_0001 => [0, 0, 0, CPUID_EXT1_EDX],
+        _ => [0; 4],
+    }
+}
+
+extern "C" fn helper_cpuid(env: *mut u8) -> u64 {
+    // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
+    // this guest thread; nothing else references it while the helper runs.
+    let cpu = unsafe { &mut *env.cast::<X64Cpu>() };
+    let r = cpuid(cpu.regs[RAX as usize] as u32);
+    for (reg, v) in [RAX, 3, RCX, RDX].into_iter().zip(r) {
+        cpu.regs[reg as usize] = u64::from(v);
+    }
+    0
+}
+
+static CPUID: Helper = Helper {
+    name: "x64_cpuid",
+    func: HelperFn::A0(helper_cpuid),
+    nargs: 0,
+    ret: None,
+    effects: HelperEffects {
+        reads_state: true,
+        writes_state: true,
+        memory: false,
+    },
+};
+
+extern "C" fn helper_rdtsc(_env: *mut u8) -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Instant> = OnceLock::new();
+    // A 1 GHz counter since the first RDTSC.
+    START.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}
+
+static RDTSC: Helper = Helper {
+    name: "x64_rdtsc",
+    func: HelperFn::A0(helper_rdtsc),
+    nargs: 0,
+    ret: Some(Type::I64),
+    effects: HelperEffects {
+        reads_state: false,
+        writes_state: false,
+        memory: true,
+    },
+};
+
+pub(crate) static HELPERS: &[&Helper] = &[&CPUID, &RDTSC];

@@ -1,0 +1,241 @@
+//! The x86_64 guest: 64-bit user-mode integer instructions, string operations, the SSE2
+//! subset glibc's baseline routines use and the x87 stack, decoded with `iced-x86`.
+//!
+//! This file owns the CPU state ([`X64Cpu`]) with its field offsets, the exception numbers the
+//! frontend raises, and [`X64Translator`], which plugs the decoder into the shared translator
+//! loop. Instruction semantics live one file per class: `int.rs` (integer arithmetic, shifts,
+//! multiply/divide, bit operations), `control.rs` (branches, calls, system instructions),
+//! `string.rs` (MOVS/STOS/LODS/CMPS/SCAS), `sse.rs` (SSE moves and operations) with its
+//! out-of-line helpers in `sse_helpers.rs`, and `x87.rs` (the x87 stack) with its arithmetic
+//! in `x87_arith.rs`, and `fxsave.rs` (FXSAVE/FXRSTOR). `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, and
+//! `locate.rs` finds an instruction's memory access for fault reporting.
+
+mod control;
+mod ctx;
+pub mod flags;
+mod fxsave;
+mod int;
+pub mod locate;
+mod sse;
+mod sse_helpers;
+mod string;
+mod x87;
+mod x87_arith;
+
+pub use control::{cpuid, CPUID1_EDX};
+pub use fxsave::FXSAVE_SIZE;
+
+use std::mem::offset_of;
+
+use emu_ir::{Builder, CpuHeader};
+use iced_x86::{Decoder, DecoderError, DecoderOptions};
+
+use crate::translator::{emit_insn, GuestArch, InsnOutcome, LoopTranslator};
+
+/// `ExitReason::Exception` number of a divide error (#DE; SIGFPE in user mode).
+pub const EXC_DIVIDE: u32 = 0;
+/// `ExitReason::Exception` number of a general-protection fault (#GP, e.g. HLT in user mode;
+/// SIGSEGV in user mode).
+pub const EXC_GP: u32 = 13;
+
+/// Index of the scratch XMM slot helpers use for memory operands (`xmm[16]`).
+pub const XMM_TMP: u32 = 16;
+
+/// x86_64 guest CPU state (user mode, 64-bit code segment).
+///
+/// The arithmetic flags are lazy (as in QEMU): the last flag-setting instruction records its
+/// kind and operands in `cc_op`/`cc_dst`/`cc_src`/`cc_src2`, and [`flags::compute`] derives
+/// CF, PF, AF, ZF, SF and OF from them when something reads them; [`X64Cpu::eflags`]
+/// materializes the whole register.
+#[repr(C)]
+#[derive(Debug, Clone)]
+pub struct X64Cpu {
+    /// `header.pc` is RIP.
+    pub header: CpuHeader,
+    /// RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8–R15 (encoding order).
+    pub regs: [u64; 16],
+    /// Lazy flags: the operation (see [`flags`]).
+    pub cc_op: u64,
+    pub cc_dst: u64,
+    pub cc_src: u64,
+    pub cc_src2: u64,
+    /// EFLAGS.DF (0 or 1).
+    pub df: u64,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    /// XMM0–XMM15 as two little-endian 64-bit halves, plus one scratch slot
+    /// ([`XMM_TMP`]) for memory operands of helper-implemented instructions.
+    pub xmm: [[u64; 2]; 17],
+    /// MXCSR (low 32 bits).
+    pub mxcsr: u64,
+    /// The x87 control word (only stored and loaded: there is no x87 arithmetic yet).
+    pub fpu_cw: u64,
+    /// The x87 status word (exception flags only, set through FLDENV; TOP is `fpu_top`).
+    pub fpu_sw: u64,
+    /// The x87 registers by physical number: the 64-bit significand and the sign and
+    /// exponent (low 16 bits); ST(i) is `st[(fpu_top + i) % 8]`.
+    pub st: [[u64; 2]; 8],
+    /// The x87 stack top (0–7).
+    pub fpu_top: u64,
+}
+
+impl Default for X64Cpu {
+    fn default() -> Self {
+        X64Cpu {
+            header: CpuHeader::default(),
+            regs: [0; 16],
+            cc_op: flags::CC_EFLAGS,
+            cc_dst: 0,
+            cc_src: 0,
+            cc_src2: 0,
+            df: 0,
+            fs_base: 0,
+            gs_base: 0,
+            xmm: [[0; 2]; 17],
+            mxcsr: MXCSR_DEFAULT,
+            fpu_cw: FPU_CW_DEFAULT,
+            fpu_sw: 0,
+            st: [[0; 2]; 8],
+            fpu_top: 0,
+        }
+    }
+}
+
+/// MXCSR at process start: all exceptions masked, round to nearest.
+pub const MXCSR_DEFAULT: u64 = 0x1f80;
+
+/// The x87 control word at process start (`FNINIT`): all exceptions masked, double
+/// extended precision, round to nearest.
+pub const FPU_CW_DEFAULT: u64 = 0x037f;
+
+/// Register numbers in encoding order.
+pub const RAX: u32 = 0;
+pub const RCX: u32 = 1;
+pub const RDX: u32 = 2;
+pub const RSP: u32 = 4;
+pub const RSI: u32 = 6;
+pub const RDI: u32 = 7;
+pub const R11: u32 = 11;
+
+impl X64Cpu {
+    /// A zeroed CPU (flags clear, MXCSR at its reset value).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Byte offset of general register `r` (encoding order, taken modulo 16).
+    pub const fn reg_offset(r: u32) -> u32 {
+        (offset_of!(X64Cpu, regs) + 8 * (r as usize % 16)) as u32
+    }
+
+    /// Byte offset of the low half of XMM register `r` (0–16, 16 being the scratch slot).
+    pub const fn xmm_offset(r: u32) -> u32 {
+        (offset_of!(X64Cpu, xmm) + 16 * (r as usize % 17)) as u32
+    }
+
+    pub const CC_OP_OFFSET: u32 = offset_of!(X64Cpu, cc_op) as u32;
+    pub const CC_DST_OFFSET: u32 = offset_of!(X64Cpu, cc_dst) as u32;
+    pub const CC_SRC_OFFSET: u32 = offset_of!(X64Cpu, cc_src) as u32;
+    pub const CC_SRC2_OFFSET: u32 = offset_of!(X64Cpu, cc_src2) as u32;
+    pub const DF_OFFSET: u32 = offset_of!(X64Cpu, df) as u32;
+    pub const FS_BASE_OFFSET: u32 = offset_of!(X64Cpu, fs_base) as u32;
+    pub const GS_BASE_OFFSET: u32 = offset_of!(X64Cpu, gs_base) as u32;
+    pub const MXCSR_OFFSET: u32 = offset_of!(X64Cpu, mxcsr) as u32;
+    pub const FPU_CW_OFFSET: u32 = offset_of!(X64Cpu, fpu_cw) as u32;
+    pub const FPU_SW_OFFSET: u32 = offset_of!(X64Cpu, fpu_sw) as u32;
+    pub const FPU_TOP_OFFSET: u32 = offset_of!(X64Cpu, fpu_top) as u32;
+
+    /// RFLAGS as the guest sees it (`pushfq`): the arithmetic flags, DF, IF and the
+    /// always-one bit 1.
+    pub fn eflags(&self) -> u64 {
+        let arith = flags::compute(self.cc_op, self.cc_dst, self.cc_src, self.cc_src2);
+        arith | (self.df & 1) << 10 | flags::IF | 0x2
+    }
+
+    /// Set the flags from an RFLAGS value (`popfq`, `rt_sigreturn`): arithmetic flags and DF.
+    pub fn set_eflags(&mut self, value: u64) {
+        self.cc_op = flags::CC_EFLAGS;
+        self.cc_src = value & flags::ARITH;
+        self.cc_dst = 0;
+        self.df = (value >> 10) & 1;
+    }
+}
+
+/// The x86_64 [`emu_ir::Translator`]: translates 64-bit user-mode blocks (flags are always 0).
+pub type X64Translator = LoopTranslator<X64Arch>;
+
+/// The x86_64 side of the translator loop.
+#[derive(Debug, Default)]
+pub struct X64Arch;
+
+impl GuestArch for X64Arch {
+    fn register_helpers(&self) {
+        emu_ir::helpers::register_all(flags::HELPERS);
+        emu_ir::helpers::register_all(int::HELPERS);
+        emu_ir::helpers::register_all(control::HELPERS);
+        emu_ir::helpers::register_all(string::HELPERS);
+        emu_ir::helpers::register_all(sse_helpers::HELPERS);
+        emu_ir::helpers::register_all(x87::HELPERS);
+        emu_ir::helpers::register_all(fxsave::HELPERS);
+    }
+
+    fn max_insn_len(&self) -> usize {
+        15
+    }
+
+    fn translate_insn(&self, pc: u64, bytes: &[u8], builder: &mut Builder) -> InsnOutcome {
+        let mut decoder = Decoder::with_ip(64, bytes, pc, DecoderOptions::NONE);
+        let insn = decoder.decode();
+        if decoder.last_error() == DecoderError::NoMoreBytes {
+            return InsnOutcome::Truncated;
+        }
+        // An invalid encoding still has a length; 1 keeps the loop going if it ever is 0.
+        let len = (insn.len() as u32).max(1);
+        emit_insn(builder, pc, len, |b| {
+            if insn.is_invalid() {
+                return Err(crate::translator::Illegal);
+            }
+            let mut ctx = ctx::Ctx {
+                b,
+                pc,
+                next: pc.wrapping_add(u64::from(len)),
+                i: &insn,
+            };
+            translate(&mut ctx)
+        })
+    }
+}
+
+/// The name of the instruction at `pc` whose bytes start `bytes` (iced's `Code`, e.g.
+/// `Fadd_m64fp`), for "unimplemented instruction" logs.
+pub fn describe(bytes: &[u8], pc: u64) -> String {
+    let insn = Decoder::with_ip(64, bytes, pc, DecoderOptions::NONE).decode();
+    if insn.is_invalid() {
+        "an invalid encoding".to_string()
+    } else {
+        format!("{:?}", insn.code())
+    }
+}
+
+/// Dispatch one decoded instruction to its class.
+fn translate(c: &mut ctx::Ctx) -> ctx::Res {
+    if let Some(r) = int::translate(c) {
+        return r;
+    }
+    if let Some(r) = control::translate(c) {
+        return r;
+    }
+    if let Some(r) = string::translate(c) {
+        return r;
+    }
+    if let Some(r) = sse::translate(c) {
+        return r;
+    }
+    if let Some(r) = x87::translate(c) {
+        return r;
+    }
+    Err(crate::translator::Illegal)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,917 @@
+//! The out-of-line SSE/SSE2 helper `x64_sse(op, d, s, x)`: integer vector operations on
+//! XMM registers, and scalar/packed floating point through `emu_fpu` (SoftFloat) with x86's
+//! rules on top: MXCSR rounding, exception flags accrued into MXCSR, NaN operands propagated
+//! (first operand first, quieted), the negative "QNaN indefinite" for invalid results, and the
+//! integer indefinite (`0x80…0`) for out-of-range conversions. `d` and `s` are XMM numbers
+//! (16: the scratch slot holding a memory operand); `x` is an immediate or an integer operand.
+//! The result is the GPR value, the flags, or 0.
+
+use emu_fpu::{Flags, RoundingMode};
+use emu_ir::helpers::HelperFn;
+use emu_ir::{Helper, HelperEffects, Type};
+
+use crate::x86_64::flags::{CF, PF, ZF};
+use crate::x86_64::X64Cpu;
+
+/// Operation codes (`op & 0xff`); bit 8 marks a 64-bit integer operand or result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Op {
+    PcmpeqB,
+    PcmpeqW,
+    PcmpeqD,
+    PcmpgtB,
+    PcmpgtW,
+    PcmpgtD,
+    PminUB,
+    PmaxUB,
+    PminSW,
+    PmaxSW,
+    PaddB,
+    PaddW,
+    PaddD,
+    PaddQ,
+    PsubB,
+    PsubW,
+    PsubD,
+    PsubQ,
+    PaddusB,
+    PaddusW,
+    PsubusB,
+    PsubusW,
+    PavgB,
+    PavgW,
+    PmullW,
+    PmulhW,
+    PmulhuW,
+    PmuludQ,
+    PsadBW,
+    PunpcklBW,
+    PunpcklWD,
+    PunpcklDQ,
+    PunpcklQDQ,
+    PunpckhBW,
+    PunpckhWD,
+    PunpckhDQ,
+    PunpckhQDQ,
+    PacksswB,
+    PackuswB,
+    PackssdW,
+    PshufD,
+    PshufLW,
+    PshufHW,
+    ShufPS,
+    ShufPD,
+    PslldQ,
+    PsrldQ,
+    PsllW,
+    PsllD,
+    PsllQ,
+    PsrlW,
+    PsrlD,
+    PsrlQ,
+    PsraW,
+    PsraD,
+    PmovmskB,
+    MovmskPS,
+    MovmskPD,
+    PextrW,
+    PinsrW,
+    PaddsB,
+    PaddsW,
+    PsubsB,
+    PsubsW,
+    PmaddWD,
+    // Floating point: `Fp* + 16 * prec-and-shape` is not used; each shape is its own code.
+    AddSS,
+    AddSD,
+    AddPS,
+    AddPD,
+    SubSS,
+    SubSD,
+    SubPS,
+    SubPD,
+    MulSS,
+    MulSD,
+    MulPS,
+    MulPD,
+    DivSS,
+    DivSD,
+    DivPS,
+    DivPD,
+    MinSS,
+    MinSD,
+    MinPS,
+    MinPD,
+    MaxSS,
+    MaxSD,
+    MaxPS,
+    MaxPD,
+    SqrtSS,
+    SqrtSD,
+    SqrtPS,
+    SqrtPD,
+    /// Integer `x` to scalar float.
+    CvtSI2SS,
+    CvtSI2SD,
+    /// Scalar float to integer (truncating / MXCSR rounding); the result is returned.
+    CvttSS2SI,
+    CvttSD2SI,
+    CvtSS2SI,
+    CvtSD2SI,
+    CvtSS2SD,
+    CvtSD2SS,
+    CvtDQ2PD,
+    CvtDQ2PS,
+    CvttPS2DQ,
+    CvtPS2PD,
+    CvtPD2PS,
+    /// Compare scalars; the result is ZF/PF/CF.
+    UcomiSS,
+    UcomiSD,
+    ComiSS,
+    ComiSD,
+    /// Compare by predicate `x` (0–7) into all-ones/zero lanes.
+    CmpSS,
+    CmpSD,
+    CmpPS,
+    CmpPD,
+    /// Packed doubles/floats to 32-bit integers (MXCSR rounding, or truncating).
+    CvtPD2DQ,
+    CvttPD2DQ,
+    CvtPS2DQ,
+}
+
+impl Op {
+    /// The op with code `code` (`Op as u8`), if any.
+    fn from_code(code: u8) -> Option<Op> {
+        if code > Op::CvtPS2DQ as u8 {
+            return None;
+        }
+        // SAFETY: `Op` is `repr(u8)` with contiguous discriminants from 0 to `CvtPS2DQ` (no
+        // explicit values), and `code` is in that range.
+        Some(unsafe { std::mem::transmute::<u8, Op>(code) })
+    }
+}
+
+/// Bit 8 of an op code: 64-bit integer operand/result.
+pub(crate) const WIDE: u64 = 1 << 8;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prec {
+    S,
+    D,
+}
+
+impl Prec {
+    fn bits(self) -> u32 {
+        match self {
+            Prec::S => 32,
+            Prec::D => 64,
+        }
+    }
+    fn mask(self) -> u64 {
+        u64::MAX >> (64 - self.bits())
+    }
+    fn is_nan(self, a: u64) -> bool {
+        match self {
+            Prec::S => (a as u32 & 0x7fff_ffff) > 0x7f80_0000,
+            Prec::D => (a & 0x7fff_ffff_ffff_ffff) > 0x7ff0_0000_0000_0000,
+        }
+    }
+    fn is_snan(self, a: u64) -> bool {
+        self.is_nan(a) && a & self.quiet_bit() == 0
+    }
+    fn quiet_bit(self) -> u64 {
+        match self {
+            Prec::S => 1 << 22,
+            Prec::D => 1 << 51,
+        }
+    }
+    /// The x86 "QNaN floating-point indefinite".
+    fn indefinite(self) -> u64 {
+        match self {
+            Prec::S => 0xffc0_0000,
+            Prec::D => 0xfff8_0000_0000_0000,
+        }
+    }
+}
+
+/// MXCSR.RC as a SoftFloat rounding mode.
+fn rounding(mxcsr: u64) -> RoundingMode {
+    match (mxcsr >> 13) & 3 {
+        0 => RoundingMode::NearestEven,
+        1 => RoundingMode::Down,
+        2 => RoundingMode::Up,
+        _ => RoundingMode::TowardZero,
+    }
+}
+
+/// SoftFloat flags as MXCSR exception bits (IE=0, ZE=2, OE=3, UE=4, PE=5).
+fn mxcsr_flags(f: Flags) -> u64 {
+    let mut m = 0;
+    for (bit, x86) in [
+        (Flags::NV, 1 << 0),
+        (Flags::DZ, 1 << 2),
+        (Flags::OF, 1 << 3),
+        (Flags::UF, 1 << 4),
+        (Flags::NX, 1 << 5),
+    ] {
+        if f.contains(bit) {
+            m |= x86;
+        }
+    }
+    m
+}
+
+/// A two-operand arithmetic op with x86 NaN rules.
+fn arith2(p: Prec, kind: u8, a: u64, b: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
+    let (a, b) = (a & p.mask(), b & p.mask());
+    if kind >= 4 {
+        // MIN (4) / MAX (5): the second operand unless the first is strictly smaller/greater;
+        // any NaN operand is invalid and yields the second operand.
+        if p.is_nan(a) || p.is_nan(b) {
+            *fl |= Flags::NV;
+            return b;
+        }
+        let lt = |x: u64, y: u64| match p {
+            Prec::S => emu_fpu::f32_lt(x as u32, y as u32).0,
+            Prec::D => emu_fpu::f64_lt(x, y).0,
+        };
+        let first = if kind == 4 { lt(a, b) } else { lt(b, a) };
+        return if first { a } else { b };
+    }
+    if p.is_nan(a) || p.is_nan(b) {
+        if p.is_snan(a) || p.is_snan(b) {
+            *fl |= Flags::NV;
+        }
+        let n = if p.is_nan(a) { a } else { b };
+        return n | p.quiet_bit();
+    }
+    let (r, f) = match p {
+        Prec::S => {
+            let (x, y) = (a as u32, b as u32);
+            let (r, f) = match kind {
+                0 => emu_fpu::f32_add(x, y, rm),
+                1 => emu_fpu::f32_sub(x, y, rm),
+                2 => emu_fpu::f32_mul(x, y, rm),
+                _ => emu_fpu::f32_div(x, y, rm),
+            };
+            (u64::from(r), f)
+        }
+        Prec::D => match kind {
+            0 => emu_fpu::f64_add(a, b, rm),
+            1 => emu_fpu::f64_sub(a, b, rm),
+            2 => emu_fpu::f64_mul(a, b, rm),
+            _ => emu_fpu::f64_div(a, b, rm),
+        },
+    };
+    *fl |= f;
+    if p.is_nan(r) {
+        p.indefinite()
+    } else {
+        r
+    }
+}
+
+fn sqrt(p: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
+    let a = a & p.mask();
+    if p.is_nan(a) {
+        if p.is_snan(a) {
+            *fl |= Flags::NV;
+        }
+        return a | p.quiet_bit();
+    }
+    let (r, f) = match p {
+        Prec::S => {
+            let (r, f) = emu_fpu::f32_sqrt(a as u32, rm);
+            (u64::from(r), f)
+        }
+        Prec::D => emu_fpu::f64_sqrt(a, rm),
+    };
+    *fl |= f;
+    if p.is_nan(r) {
+        p.indefinite()
+    } else {
+        r
+    }
+}
+
+/// Float to integer (`wide`: 64-bit); out of range or NaN gives the integer indefinite.
+fn to_int(p: Prec, a: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 {
+    let (r, f) = match (p, wide) {
+        (Prec::S, false) => {
+            let (r, f) = emu_fpu::f32_to_i32(a as u32, rm);
+            (u64::from(r), f)
+        }
+        (Prec::S, true) => emu_fpu::f32_to_i64(a as u32, rm),
+        (Prec::D, false) => {
+            let (r, f) = emu_fpu::f64_to_i32(a, rm);
+            (u64::from(r), f)
+        }
+        (Prec::D, true) => emu_fpu::f64_to_i64(a, rm),
+    };
+    *fl |= f;
+    if f.contains(Flags::NV) {
+        if wide {
+            1 << 63
+        } else {
+            1 << 31
+        }
+    } else {
+        r
+    }
+}
+
+fn from_int(p: Prec, v: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 {
+    let (r, f) = match (p, wide) {
+        (Prec::S, false) => {
+            let (r, f) = emu_fpu::i32_to_f32(v as u32, rm);
+            (u64::from(r), f)
+        }
+        (Prec::S, true) => {
+            let (r, f) = emu_fpu::i64_to_f32(v, rm);
+            (u64::from(r), f)
+        }
+        (Prec::D, false) => emu_fpu::i32_to_f64(v as u32, rm),
+        (Prec::D, true) => emu_fpu::i64_to_f64(v, rm),
+    };
+    *fl |= f;
+    r
+}
+
+/// Convert between precisions, NaNs keeping sign and payload (quieted).
+fn convert(from: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
+    let a = a & from.mask();
+    if from.is_nan(a) {
+        if from.is_snan(a) {
+            *fl |= Flags::NV;
+        }
+        return match from {
+            Prec::S => (a & 0x8000_0000) << 32 | 0x7ff8_0000_0000_0000 | (a & 0x3f_ffff) << 29,
+            Prec::D => (a >> 32 & 0x8000_0000) | 0x7fc0_0000 | (a >> 29 & 0x3f_ffff),
+        };
+    }
+    let (r, f) = match from {
+        Prec::S => emu_fpu::f32_to_f64(a as u32),
+        Prec::D => {
+            let (r, f) = emu_fpu::f64_to_f32(a, rm);
+            (u64::from(r), f)
+        }
+    };
+    *fl |= f;
+    r
+}
+
+/// UCOMIS/COMIS: ZF, PF, CF (unordered: all three).
+fn compare(p: Prec, a: u64, b: u64, signaling: bool, fl: &mut Flags) -> u64 {
+    let (a, b) = (a & p.mask(), b & p.mask());
+    if p.is_nan(a) || p.is_nan(b) {
+        if signaling || p.is_snan(a) || p.is_snan(b) {
+            *fl |= Flags::NV;
+        }
+        return ZF | PF | CF;
+    }
+    let (lt, eq) = match p {
+        Prec::S => (
+            emu_fpu::f32_lt(a as u32, b as u32).0,
+            emu_fpu::f32_eq(a as u32, b as u32).0,
+        ),
+        Prec::D => (emu_fpu::f64_lt(a, b).0, emu_fpu::f64_eq(a, b).0),
+    };
+    if eq {
+        ZF
+    } else if lt {
+        CF
+    } else {
+        0
+    }
+}
+
+/// CMPxx predicate `pred` (EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD); LT/LE/NLT/NLE signal
+/// invalid on any NaN, the others only on signaling NaNs.
+fn cmp_predicate(p: Prec, pred: u64, a: u64, b: u64, fl: &mut Flags) -> bool {
+    let (a, b) = (a & p.mask(), b & p.mask());
+    let unordered = p.is_nan(a) || p.is_nan(b);
+    let signaling = matches!(pred, 1 | 2 | 5 | 6);
+    if unordered && (signaling || p.is_snan(a) || p.is_snan(b)) {
+        *fl |= Flags::NV;
+    }
+    let (lt, eq) = if unordered {
+        (false, false)
+    } else {
+        match p {
+            Prec::S => (
+                emu_fpu::f32_lt(a as u32, b as u32).0,
+                emu_fpu::f32_eq(a as u32, b as u32).0,
+            ),
+            Prec::D => (emu_fpu::f64_lt(a, b).0, emu_fpu::f64_eq(a, b).0),
+        }
+    };
+    match pred {
+        0 => eq,
+        1 => lt,
+        2 => lt || eq,
+        3 => unordered,
+        4 => !eq,
+        5 => !lt,
+        6 => !(lt || eq),
+        _ => !unordered,
+    }
+}
+
+/// A 128-bit register as lanes of `es` bytes.
+fn lane(v: u128, es: u32, i: u32) -> u64 {
+    let bits = es * 8;
+    ((v >> (i * bits)) as u64) & (u64::MAX >> (64 - bits))
+}
+
+fn with_lane(v: u128, es: u32, i: u32, x: u64) -> u128 {
+    let bits = es * 8;
+    let m = (u128::from(u64::MAX >> (64 - bits))) << (i * bits);
+    (v & !m) | ((u128::from(x) << (i * bits)) & m)
+}
+
+/// All lanes of `es` bytes (the first `16 / es` entries).
+fn lanes(v: u128, es: u32) -> [u64; 16] {
+    let b = v.to_le_bytes();
+    let es = es as usize;
+    let mut out = [0u64; 16];
+    for (i, chunk) in b.chunks_exact(es).enumerate() {
+        let mut w = [0u8; 8];
+        w[..es].copy_from_slice(chunk);
+        out[i] = u64::from_le_bytes(w);
+    }
+    out
+}
+
+/// The register made of lanes of `es` bytes.
+fn from_lanes(l: &[u64; 16], es: u32) -> u128 {
+    let es = es as usize;
+    let mut b = [0u8; 16];
+    for (i, chunk) in b.chunks_exact_mut(es).enumerate() {
+        chunk.copy_from_slice(&l[i].to_le_bytes()[..es]);
+    }
+    u128::from_le_bytes(b)
+}
+
+fn sext(x: u64, es: u32) -> i64 {
+    let sh = 64 - es * 8;
+    ((x << sh) as i64) >> sh
+}
+
+/// Lane-wise `f(a, b)` (on byte arrays: the hot path of glibc's string functions).
+fn map2(a: u128, b: u128, es: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
+    let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
+    let es = es as usize;
+    let mut out = [0u8; 16];
+    let read = |v: &[u8; 16], at: usize| {
+        let mut w = [0u8; 8];
+        w[..es].copy_from_slice(&v[at..at + es]);
+        u64::from_le_bytes(w)
+    };
+    for at in (0..16).step_by(es) {
+        let r = f(read(&a, at), read(&b, at));
+        out[at..at + es].copy_from_slice(&r.to_le_bytes()[..es]);
+    }
+    u128::from_le_bytes(out)
+}
+
+fn sat_s(x: i64, es: u32) -> u64 {
+    let lim = 1i64 << (es * 8 - 1);
+    x.clamp(-lim, lim - 1) as u64
+}
+
+fn sat_u(x: i64, es: u32) -> u64 {
+    x.clamp(0, (1i64 << (es * 8)) - 1) as u64
+}
+
+/// Interleave the low (`high` false) or high halves of `a` and `b` in lanes of `es` bytes.
+fn unpack(a: u128, b: u128, es: u32, high: bool) -> u128 {
+    let n = (16 / es) as usize;
+    let base = if high { n / 2 } else { 0 };
+    let (la, lb) = (lanes(a, es), lanes(b, es));
+    let mut out = [0u64; 16];
+    for i in 0..n / 2 {
+        out[2 * i] = la[base + i];
+        out[2 * i + 1] = lb[base + i];
+    }
+    from_lanes(&out, es)
+}
+
+/// Pack lanes of `es` bytes into half-size lanes with saturation (`unsigned` or signed).
+fn pack(a: u128, b: u128, es: u32, unsigned: bool) -> u128 {
+    let n = (16 / es) as usize;
+    let h = es / 2;
+    let (la, lb) = (lanes(a, es), lanes(b, es));
+    let mut out = [0u64; 16];
+    for (i, x) in la[..n].iter().chain(&lb[..n]).enumerate() {
+        let x = sext(*x, es);
+        out[i] = if unsigned { sat_u(x, h) } else { sat_s(x, h) };
+    }
+    from_lanes(&out, h)
+}
+
+/// Shift lanes by `count` (left, logical right or arithmetic right).
+fn shift(a: u128, es: u32, count: u64, kind: u8) -> u128 {
+    let bits = u64::from(es * 8);
+    let mut l = lanes(a, es);
+    for x in l.iter_mut().take((16 / es) as usize) {
+        *x = match kind {
+            0 if count < bits => *x << count,
+            1 if count < bits => *x >> count,
+            2 => (sext(*x, es) >> count.min(bits - 1)) as u64,
+            _ => 0,
+        };
+    }
+    from_lanes(&l, es)
+}
+
+/// Lanes of `src` chosen by 2-bit fields of `imm` (PSHUFD, and PSHUFLW/PSHUFHW on 4 word
+/// lanes starting at `first`).
+fn shuffle(src: u128, es: u32, first: usize, imm: u64) -> u128 {
+    let l = lanes(src, es);
+    let mut out = l;
+    for i in 0..4 {
+        out[first + i] = l[first + ((imm >> (2 * i)) & 3) as usize];
+    }
+    from_lanes(&out, es)
+}
+
+fn msb_mask(a: u128, es: u32) -> u64 {
+    // The top byte of each lane holds its sign bit.
+    let es = es as usize;
+    a.to_le_bytes()
+        .iter()
+        .skip(es - 1)
+        .step_by(es)
+        .enumerate()
+        .fold(0, |m, (i, byte)| m | u64::from(byte >> 7) << i)
+}
+
+/// Apply a floating-point op to the scalar (low lane) or every lane.
+fn fp_lanes(a: u128, b: u128, p: Prec, packed: bool, f: &mut impl FnMut(u64, u64) -> u64) -> u128 {
+    let es = p.bits() / 8;
+    let n = if packed { 16 / es } else { 1 };
+    (0..n).fold(a, |r, i| {
+        with_lane(r, es, i, f(lane(a, es, i), lane(b, es, i)))
+    })
+}
+
+/// What the helper did: a new value for XMM `d`, a returned value, or both.
+struct Outcome {
+    d: Option<u128>,
+    ret: u64,
+}
+
+fn vec_int(op: Op, a: u128, b: u128, x: u64) -> Outcome {
+    use Op::*;
+    let ones = |c: bool| if c { u64::MAX } else { 0 };
+    let v = match op {
+        PcmpeqB => map2(a, b, 1, |x, y| ones(x == y)),
+        PcmpeqW => map2(a, b, 2, |x, y| ones(x == y)),
+        PcmpeqD => map2(a, b, 4, |x, y| ones(x == y)),
+        PcmpgtB => map2(a, b, 1, |x, y| ones(sext(x, 1) > sext(y, 1))),
+        PcmpgtW => map2(a, b, 2, |x, y| ones(sext(x, 2) > sext(y, 2))),
+        PcmpgtD => map2(a, b, 4, |x, y| ones(sext(x, 4) > sext(y, 4))),
+        PminUB => map2(a, b, 1, u64::min),
+        PmaxUB => map2(a, b, 1, u64::max),
+        PminSW => map2(a, b, 2, |x, y| if sext(x, 2) < sext(y, 2) { x } else { y }),
+        PmaxSW => map2(a, b, 2, |x, y| if sext(x, 2) > sext(y, 2) { x } else { y }),
+        PaddB => map2(a, b, 1, u64::wrapping_add),
+        PaddW => map2(a, b, 2, u64::wrapping_add),
+        PaddD => map2(a, b, 4, u64::wrapping_add),
+        PaddQ => map2(a, b, 8, u64::wrapping_add),
+        PsubB => map2(a, b, 1, u64::wrapping_sub),
+        PsubW => map2(a, b, 2, u64::wrapping_sub),
+        PsubD => map2(a, b, 4, u64::wrapping_sub),
+        PsubQ => map2(a, b, 8, u64::wrapping_sub),
+        PaddusB => map2(a, b, 1, |x, y| (x + y).min(0xff)),
+        PaddusW => map2(a, b, 2, |x, y| (x + y).min(0xffff)),
+        PsubusB | PsubusW => map2(a, b, if op == PsubusB { 1 } else { 2 }, u64::saturating_sub),
+        PavgB => map2(a, b, 1, |x, y| (x + y + 1) >> 1),
+        PavgW => map2(a, b, 2, |x, y| (x + y + 1) >> 1),
+        PmullW => map2(a, b, 2, u64::wrapping_mul),
+        PmulhW => map2(a, b, 2, |x, y| ((sext(x, 2) * sext(y, 2)) >> 16) as u64),
+        PmulhuW => map2(a, b, 2, |x, y| (x * y) >> 16),
+        PmuludQ => map2(a, b, 8, |x, y| (x & 0xffff_ffff) * (y & 0xffff_ffff)),
+        PsadBW => {
+            let half = |h: u32| -> u64 {
+                (0..8)
+                    .map(|i| lane(a, 1, h * 8 + i).abs_diff(lane(b, 1, h * 8 + i)))
+                    .sum()
+            };
+            u128::from(half(0)) | u128::from(half(1)) << 64
+        }
+        PunpcklBW => unpack(a, b, 1, false),
+        PunpcklWD => unpack(a, b, 2, false),
+        PunpcklDQ => unpack(a, b, 4, false),
+        PunpcklQDQ => unpack(a, b, 8, false),
+        PunpckhBW => unpack(a, b, 1, true),
+        PunpckhWD => unpack(a, b, 2, true),
+        PunpckhDQ => unpack(a, b, 4, true),
+        PunpckhQDQ => unpack(a, b, 8, true),
+        PacksswB => pack(a, b, 2, false),
+        PackuswB => pack(a, b, 2, true),
+        PackssdW => pack(a, b, 4, false),
+        PshufD => shuffle(b, 4, 0, x),
+        PshufLW => shuffle(b, 2, 0, x),
+        PshufHW => shuffle(b, 2, 4, x),
+        ShufPS => (0..4).fold(0, |r, i| {
+            let src = if i < 2 { a } else { b };
+            with_lane(r, 4, i, lane(src, 4, (x >> (2 * i)) as u32 & 3))
+        }),
+        ShufPD => with_lane(
+            with_lane(0, 8, 0, lane(a, 8, x as u32 & 1)),
+            8,
+            1,
+            lane(b, 8, (x >> 1) as u32 & 1),
+        ),
+        PslldQ => a.checked_shl(8 * (x.min(16) as u32)).unwrap_or(0),
+        PsrldQ => a.checked_shr(8 * (x.min(16) as u32)).unwrap_or(0),
+        PsllW | PsllD | PsllQ | PsrlW | PsrlD | PsrlQ | PsraW | PsraD => {
+            let (es, kind) = match op {
+                PsllW => (2, 0),
+                PsllD => (4, 0),
+                PsllQ => (8, 0),
+                PsrlW => (2, 1),
+                PsrlD => (4, 1),
+                PsrlQ => (8, 1),
+                PsraW => (2, 2),
+                _ => (4, 2),
+            };
+            shift(a, es, x, kind)
+        }
+        PmovmskB => {
+            return Outcome {
+                d: None,
+                ret: msb_mask(b, 1),
+            }
+        }
+        MovmskPS => {
+            return Outcome {
+                d: None,
+                ret: msb_mask(b, 4),
+            }
+        }
+        MovmskPD => {
+            return Outcome {
+                d: None,
+                ret: msb_mask(b, 8),
+            }
+        }
+        PextrW => {
+            return Outcome {
+                d: None,
+                ret: lane(b, 2, x as u32 & 7),
+            }
+        }
+        PinsrW => with_lane(a, 2, (x >> 16) as u32 & 7, x & 0xffff),
+        PaddsB => map2(a, b, 1, |x, y| sat_s(sext(x, 1) + sext(y, 1), 1)),
+        PaddsW => map2(a, b, 2, |x, y| sat_s(sext(x, 2) + sext(y, 2), 2)),
+        PsubsB => map2(a, b, 1, |x, y| sat_s(sext(x, 1) - sext(y, 1), 1)),
+        PsubsW => map2(a, b, 2, |x, y| sat_s(sext(x, 2) - sext(y, 2), 2)),
+        PmaddWD => (0..4).fold(0, |r, i| {
+            let p = |j: u32| sext(lane(a, 2, j), 2) * sext(lane(b, 2, j), 2);
+            with_lane(r, 4, i, (p(2 * i) + p(2 * i + 1)) as u64)
+        }),
+        _ => a,
+    };
+    Outcome { d: Some(v), ret: 0 }
+}
+
+fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Outcome {
+    use Op::*;
+    let rm = rounding(cpu.mxcsr);
+    let mut fl = Flags::NONE;
+    let code = op as u8;
+    let out = if (AddSS as u8..=MaxPD as u8).contains(&code) {
+        let i = code - AddSS as u8;
+        let kind = i / 4;
+        let p = if i.is_multiple_of(2) {
+            Prec::S
+        } else {
+            Prec::D
+        };
+        let packed = i % 4 >= 2;
+        let v = fp_lanes(a, b, p, packed, &mut |x, y| {
+            arith2(p, kind, x, y, rm, &mut fl)
+        });
+        Outcome { d: Some(v), ret: 0 }
+    } else if (SqrtSS as u8..=SqrtPD as u8).contains(&code) {
+        let i = code - SqrtSS as u8;
+        let p = if i.is_multiple_of(2) {
+            Prec::S
+        } else {
+            Prec::D
+        };
+        let v = fp_lanes(a, b, p, i >= 2, &mut |_, y| sqrt(p, y, rm, &mut fl));
+        Outcome { d: Some(v), ret: 0 }
+    } else {
+        let trunc = RoundingMode::TowardZero;
+        match op {
+            CvtSI2SS | CvtSI2SD => {
+                let p = if op == CvtSI2SS { Prec::S } else { Prec::D };
+                let v = from_int(p, x, wide, rm, &mut fl);
+                Outcome {
+                    d: Some(with_lane(a, p.bits() / 8, 0, v)),
+                    ret: 0,
+                }
+            }
+            CvttSS2SI | CvttSD2SI | CvtSS2SI | CvtSD2SI => {
+                let p = if matches!(op, CvttSS2SI | CvtSS2SI) {
+                    Prec::S
+                } else {
+                    Prec::D
+                };
+                let mode = if matches!(op, CvttSS2SI | CvttSD2SI) {
+                    trunc
+                } else {
+                    rm
+                };
+                let v = lane(b, p.bits() / 8, 0);
+                Outcome {
+                    d: None,
+                    ret: to_int(p, v, wide, mode, &mut fl),
+                }
+            }
+            CvtSS2SD => Outcome {
+                d: Some(with_lane(
+                    a,
+                    8,
+                    0,
+                    convert(Prec::S, lane(b, 4, 0), rm, &mut fl),
+                )),
+                ret: 0,
+            },
+            CvtSD2SS => Outcome {
+                d: Some(with_lane(
+                    a,
+                    4,
+                    0,
+                    convert(Prec::D, lane(b, 8, 0), rm, &mut fl),
+                )),
+                ret: 0,
+            },
+            CvtPS2PD => {
+                let v = (0..2).fold(0, |r, i| {
+                    with_lane(r, 8, i, convert(Prec::S, lane(b, 4, i), rm, &mut fl))
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CvtPD2PS => {
+                let v = (0..2).fold(0, |r, i| {
+                    with_lane(r, 4, i, convert(Prec::D, lane(b, 8, i), rm, &mut fl))
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CvtDQ2PD => {
+                let v = (0..2).fold(0, |r, i| {
+                    with_lane(
+                        r,
+                        8,
+                        i,
+                        from_int(Prec::D, lane(b, 4, i), false, rm, &mut fl),
+                    )
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CvtDQ2PS => {
+                let v = (0..4).fold(0, |r, i| {
+                    with_lane(
+                        r,
+                        4,
+                        i,
+                        from_int(Prec::S, lane(b, 4, i), false, rm, &mut fl),
+                    )
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CvttPS2DQ => {
+                let v = (0..4).fold(0, |r, i| {
+                    with_lane(
+                        r,
+                        4,
+                        i,
+                        to_int(Prec::S, lane(b, 4, i), false, trunc, &mut fl),
+                    )
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            UcomiSS | UcomiSD | ComiSS | ComiSD => {
+                let p = if matches!(op, UcomiSS | ComiSS) {
+                    Prec::S
+                } else {
+                    Prec::D
+                };
+                let es = p.bits() / 8;
+                let signaling = matches!(op, ComiSS | ComiSD);
+                Outcome {
+                    d: None,
+                    ret: compare(p, lane(a, es, 0), lane(b, es, 0), signaling, &mut fl),
+                }
+            }
+            CvtPD2DQ | CvttPD2DQ => {
+                let mode = if op == CvttPD2DQ { trunc } else { rm };
+                let v = (0..2).fold(0, |r, i| {
+                    with_lane(
+                        r,
+                        4,
+                        i,
+                        to_int(Prec::D, lane(b, 8, i), false, mode, &mut fl),
+                    )
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CvtPS2DQ => {
+                let v = (0..4).fold(0, |r, i| {
+                    with_lane(r, 4, i, to_int(Prec::S, lane(b, 4, i), false, rm, &mut fl))
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            CmpSS | CmpSD | CmpPS | CmpPD => {
+                let p = if matches!(op, CmpSS | CmpPS) {
+                    Prec::S
+                } else {
+                    Prec::D
+                };
+                let packed = matches!(op, CmpPS | CmpPD);
+                let v = fp_lanes(a, b, p, packed, &mut |x1, y1| {
+                    if cmp_predicate(p, x & 7, x1, y1, &mut fl) {
+                        p.mask()
+                    } else {
+                        0
+                    }
+                });
+                Outcome { d: Some(v), ret: 0 }
+            }
+            _ => Outcome { d: None, ret: 0 },
+        }
+    };
+    cpu.mxcsr |= mxcsr_flags(fl);
+    out
+}
+
+fn xmm(cpu: &X64Cpu, r: u64) -> u128 {
+    let [lo, hi] = cpu.xmm[(r % 17) as usize];
+    u128::from(lo) | u128::from(hi) << 64
+}
+
+extern "C" fn helper_sse(env: *mut u8, op: u64, d: u64, s: u64, x: u64) -> u64 {
+    // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
+    // this guest thread; nothing else references it while the helper runs.
+    let cpu = unsafe { &mut *env.cast::<X64Cpu>() };
+    let Some(o) = Op::from_code(op as u8) else {
+        return 0;
+    };
+    let (a, b) = (xmm(cpu, d), xmm(cpu, s));
+    let out = if (o as u8) < Op::AddSS as u8 {
+        vec_int(o, a, b, x)
+    } else {
+        vec_fp(o, op & WIDE != 0, a, b, x, cpu)
+    };
+    if let Some(v) = out.d {
+        cpu.xmm[(d % 17) as usize] = [v as u64, (v >> 64) as u64];
+    }
+    out.ret
+}
+
+/// `x64_sse(op, d, s, x)`: see the module docs.
+pub(crate) static SSE: Helper = Helper {
+    name: "x64_sse",
+    func: HelperFn::A4(helper_sse),
+    nargs: 4,
+    ret: Some(Type::I64),
+    effects: HelperEffects {
+        reads_state: true,
+        writes_state: true,
+        memory: false,
+    },
+};
+
+pub(crate) static HELPERS: &[&Helper] = &[&SSE];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_codes_round_trip() {
+        for op in [
+            Op::PcmpeqB,
+            Op::PmaddWD,
+            Op::AddSS,
+            Op::ComiSD,
+            Op::CvtPS2DQ,
+        ] {
+            assert_eq!(Op::from_code(op as u8), Some(op));
+        }
+        assert_eq!(Op::from_code(Op::CvtPS2DQ as u8 + 1), None);
+    }
+
+    #[test]
+    fn quiet_bits() {
+        assert_eq!(Prec::S.quiet_bit(), 1 << 22);
+        assert_eq!(Prec::D.quiet_bit(), 1 << 51);
+    }
+}

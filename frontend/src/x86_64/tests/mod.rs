@@ -1,0 +1,7 @@
+//! Unit tests of the x86_64 frontend: instruction snippets assembled with the host's GNU
+//! assembler run natively on the host CPU (the oracle) and through the translator and the IR
+//! interpreter, on random register, flag, XMM and memory states; the whole states must match.
+
+mod harness;
+mod int;
+mod sse;
