@@ -8,10 +8,11 @@
 //! pseudo-infinities, pseudo-NaNs) rejected as invalid operands, the denormal-operand flag DE,
 //! and the status-word flag layout (IE 0x01, DE 0x02, ZE 0x04, OE 0x08, UE 0x10, PE 0x20).
 //!
-//! Operations return the result with the flags they raise; the caller ORs them into the status
-//! word. Exceptions are assumed masked (the control word's defaults, which Linux programs keep):
-//! unmasked-exception traps (#MF) and the C1 round-up bit are not modelled. `FPREM`/`FPREM1`
-//! compute the complete remainder at once (C2 = 0) without quotient bits.
+//! Operations return the result with the flags they raise (and C1 when an inexact result was
+//! rounded up); the caller ORs them into the status word. Exceptions are assumed masked (the
+//! control word's defaults, which Linux programs keep): unmasked-exception traps (#MF) are not
+//! modelled. `FPREM`/`FPREM1` compute the complete remainder at once (C2 = 0) without quotient
+//! bits.
 
 use softfloat_sys as sf;
 
@@ -22,6 +23,9 @@ pub const ZE: u16 = 0x04;
 pub const OE: u16 = 0x08;
 pub const UE: u16 = 0x10;
 pub const PE: u16 = 0x20;
+/// Condition code C1 after a rounding operation: the inexact result was rounded up (away from
+/// zero).
+pub const C1: u16 = 0x200;
 
 /// The control word's power-up value (all exceptions masked, 64-bit precision, round to
 /// nearest), as `FNINIT` sets it.
@@ -153,6 +157,16 @@ fn soft<T>(cw: Control, op: impl FnOnce() -> T) -> (T, u16) {
     (r, x87_flags(raised))
 }
 
+/// [`soft`] for an operation that rounds: adds C1 when the inexact result differs from the
+/// one rounded toward zero, i.e. it was rounded up in magnitude.
+fn soft_rounding<T: PartialEq>(cw: Control, op: impl Fn() -> T) -> (T, u16) {
+    let (r, flags) = soft(cw, &op);
+    if flags & PE != 0 && soft(Control(cw.0 | 0xc00), &op).0 != r {
+        return (r, flags | C1);
+    }
+    (r, flags)
+}
+
 /// SoftFloat's flags in the status-word layout.
 fn x87_flags(raised: u8) -> u16 {
     [
@@ -202,8 +216,7 @@ fn with_denormal(flags: u16, ops: &[F80]) -> u16 {
 }
 
 /// An arithmetic result: SoftFloat's NaN for an invalid operation becomes the indefinite.
-fn arith_result(r: sf::extFloat80_t, flags: u16) -> F80 {
-    let r = F80::from_sf(r);
+fn arith_result(r: F80, flags: u16) -> F80 {
     if flags & IE != 0 && r.is_nan() {
         F80::INDEFINITE
     } else {
@@ -222,7 +235,7 @@ fn binary(
         return r;
     }
     // SAFETY: a pure SoftFloat function on plain values.
-    let (r, flags) = soft(cw, || unsafe { op(a.to_sf(), b.to_sf()) });
+    let (r, flags) = soft_rounding(cw, || F80::from_sf(unsafe { op(a.to_sf(), b.to_sf()) }));
     (arith_result(r, flags), with_denormal(flags, &[a, b]))
 }
 
@@ -269,7 +282,7 @@ pub fn sqrt(cw: Control, a: F80) -> (F80, u16) {
         return r;
     }
     // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, flags) = soft(cw, || unsafe { sf::extF80_sqrt(a.to_sf()) });
+    let (r, flags) = soft_rounding(cw, || F80::from_sf(unsafe { sf::extF80_sqrt(a.to_sf()) }));
     (arith_result(r, flags), with_denormal(flags, &[a]))
 }
 
@@ -279,9 +292,11 @@ pub fn round_to_int(cw: Control, a: F80) -> (F80, u16) {
         return r;
     }
     let full = Control(cw.0 | 0x300);
-    // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, flags) = soft(full, || unsafe {
-        sf::extF80_roundToInt(a.to_sf(), full.rounding(), true)
+    let (r, flags) = soft_rounding(full, || {
+        // SAFETY: a pure SoftFloat function on a plain value, in the mode `soft` set.
+        F80::from_sf(unsafe {
+            sf::extF80_roundToInt(a.to_sf(), sf::softfloat_roundingMode_read_helper(), true)
+        })
     });
     (arith_result(r, flags), with_denormal(flags, &[a]))
 }
@@ -335,7 +350,7 @@ fn store(
     a: F80,
     width: u32,
     frac_bits: u32,
-    convert: impl FnOnce(sf::extFloat80_t) -> u64,
+    convert: impl Fn(sf::extFloat80_t) -> u64,
 ) -> (u64, u16) {
     let sign = u64::from(a.negative()) << (width - 1);
     let exp_all = ((1u64 << (width - 1 - frac_bits)) - 1) << frac_bits;
@@ -348,7 +363,7 @@ fn store(
         let payload = (a.quieted().signif << 1) >> (64 - frac_bits);
         return (sign | exp_all | payload, ie);
     }
-    soft(cw, || convert(a.to_sf()))
+    soft_rounding(cw, || convert(a.to_sf()))
 }
 
 /// `FST m64fp`.
@@ -381,13 +396,11 @@ pub fn to_int(cw: Control, a: F80, bits: u32, truncate: bool) -> (i64, u16) {
     if a.is_unsupported() || a.is_nan() {
         return (indefinite, IE);
     }
-    let mode = if truncate {
-        sf::softfloat_round_minMag
-    } else {
-        cw.rounding()
-    };
-    // SAFETY: a pure SoftFloat function on a plain value.
-    let (r, flags) = soft(cw, || unsafe { sf::extF80_to_i64(a.to_sf(), mode, true) });
+    let cw = if truncate { Control(cw.0 | 0xc00) } else { cw };
+    // SAFETY: a pure SoftFloat function on a plain value, in the mode `soft` set.
+    let (r, flags) = soft_rounding(cw, || unsafe {
+        sf::extF80_to_i64(a.to_sf(), sf::softfloat_roundingMode_read_helper(), true)
+    });
     let fits = r >= indefinite && r <= !indefinite;
     if flags & IE != 0 || !fits {
         return (indefinite, IE);

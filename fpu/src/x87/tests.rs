@@ -123,7 +123,7 @@ macro_rules! host_op {
                     options(nostack),
                 );
             }
-            (F80::from_bytes(out), sw & 0x3f)
+            (F80::from_bytes(out), sw & 0x23f)
         }
     };
 }
@@ -188,8 +188,22 @@ fn remainders_match_the_host_x87() {
     let cw = Control(DEFAULT_CONTROL);
     for _ in 0..3000 {
         let (a, b) = (operand(&mut r), operand(&mut r));
-        check("fprem1", cw, &[a, b], rem_ieee(a, b), host_prem1(cw, a, b));
-        check("fprem", cw, &[a, b], rem_trunc(a, b), host_prem(cw, a, b));
+        // C1 holds a quotient bit after FPREM/FPREM1, which is not modelled.
+        let no_c1 = |(v, sw): (F80, u16)| (v, sw & !C1);
+        check(
+            "fprem1",
+            cw,
+            &[a, b],
+            rem_ieee(a, b),
+            no_c1(host_prem1(cw, a, b)),
+        );
+        check(
+            "fprem",
+            cw,
+            &[a, b],
+            rem_trunc(a, b),
+            no_c1(host_prem(cw, a, b)),
+        );
     }
 }
 
@@ -242,7 +256,7 @@ fn host_convert(cw: Control, a: F80) -> (u64, u32, [i64; 6], u16, [u16; 8]) {
         i64::from(t32),
         t64,
     ];
-    (d, s, ints, 0, sw.map(|w| w & 0x3f))
+    (d, s, ints, 0, sw.map(|w| w & 0x23f))
 }
 
 #[test]

@@ -298,21 +298,15 @@ fn compare_sw(c: &mut Ctx, m: M) -> Res {
     Ok(Flow::Continue)
 }
 
-/// DE for a denormal binary32 (`single`) or binary64 memory operand, IE for a signaling NaN.
+/// DE for a denormal binary32 (`single`) or binary64 memory operand, IE for a signaling NaN
+/// (the flags of loading it).
 fn memory_exceptions(single: bool, bits: u64) -> u64 {
-    let (exp, frac, quiet) = if single {
-        ((bits >> 23) & 0xff, bits & 0x7f_ffff, 1 << 22)
+    let flags = if single {
+        emu_fpu::x87::from_f32(bits as u32).1
     } else {
-        ((bits >> 52) & 0x7ff, bits & 0xf_ffff_ffff_ffff, 1 << 51)
+        emu_fpu::x87::from_f64(bits).1
     };
-    let max = if single { 0xff } else { 0x7ff };
-    if exp == 0 && frac != 0 {
-        x87_arith::SW_DE
-    } else if exp == max && frac != 0 && frac & quiet == 0 {
-        1
-    } else {
-        0
-    }
+    u64::from(flags)
 }
 
 /// [`memory_exceptions`] of a float memory source of ARITH/COMPARE_SW whose other operand
