@@ -7,7 +7,8 @@
 //! - from testsuite/guest/: recursion, sieve, sha256, strings, sort_search, malloc_churn,
 //!   bitmanip, nbody, vectorize, exit_status, fileio, print_args (with its arguments),
 //!   setjmp_longjmp, sockets, fp_fenv, fp_libm, fp_printf, threads_signals, wait_sigmask,
-//!   epoll_events;
+//!   epoll_events, smc (self-modifying code: rewritten after being compiled, patched in
+//!   place, W^X);
 //! - hello (printf, TLS errno through %fs, arch_prctl, CPUID-selected string functions,
 //!   stat, time); the x86_64-only legacy syscalls (open, creat, stat, lstat, access, pipe,
 //!   dup2, poll, select, alarm, fork, vfork, time, …); an integer divide by zero (SIGFPE);
@@ -19,8 +20,7 @@
 //!   g++ is installed; Debian's static busybox (applets and a shell pipeline) when installed.
 //!
 //! Not covered: x87 transcendental instructions (sinl, expl, …: not implemented); programs
-//! whose sources only build for riscv64/aarch64 (hello.c, int_arith.c, atomics.c,
-//! fp_convert.c, smc.c); sigreturn_altstack, whose expected behaviour is qemu's (a handler's
+//! whose sources only build for riscv64/aarch64 (int_arith.c, atomics.c, fp_convert.c); sigreturn_altstack, whose expected behaviour is qemu's (a handler's
 //! `uc_stack` edit takes effect), not the host kernel's (ignored while on the alternate
 //! stack).
 
@@ -194,6 +194,7 @@ guest_tests!(
     threads_signals,
     wait_sigmask,
     epoll_events,
+    smc,
 );
 
 #[test]

@@ -5,6 +5,8 @@
 #define ARCH "riscv64"
 #elif defined(__aarch64__)
 #define ARCH "aarch64"
+#elif defined(__x86_64__)
+#define ARCH "x86_64"
 #else
 #error "unknown guest arch"
 #endif

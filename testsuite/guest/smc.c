@@ -1,6 +1,7 @@
 /* smc: self-modifying code. Writes machine code of the guest arch into an RWX mapping, calls it,
  * rewrites it (after the old version has run often enough to be compiled by a JIT), flushes with
- * __builtin___clear_cache (fence.i on RISC-V, dc cvau/ic ivau on AArch64), and calls again; then the W^X style (write, mprotect to
+ * __builtin___clear_cache (fence.i on RISC-V, dc cvau/ic ivau on AArch64, nothing on x86, whose
+ * instruction fetch sees stores by itself), and calls again; then the W^X style (write, mprotect to
  * RX, call, mprotect back to RW, rewrite) on a second mapping. */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,31 @@ enum { A0 = 0, A1 = 1 };
 
 /* rd = imm (small, non-negative): movz */
 static uint32_t li(int rd, int imm) { return 0xd2800000u | ((uint32_t)imm & 0xffff) << 5 | (uint32_t)rd; }
+#elif defined(__x86_64__)
+/* Four-byte x86 encodings in the same roles: A0 is the argument (rdi) and result (rax), A1 is
+ * rsi; "ret" zero-extends ax into rax before returning, so `li` may set only al and ah. */
+enum { A0 = 0, A1 = 6 };
+
+/* mov al, lo; mov ah, hi */
+static uint32_t li(int rd, int imm)
+{
+    (void)rd;
+    return 0xb0u | ((uint32_t)imm & 0xff) << 8 | 0xb4u << 16 | ((uint32_t)imm >> 8 & 0xff) << 24;
+}
+/* lea rsi, [rdi + rdi] */
+static uint32_t add(int rd, int rs1, int rs2)
+{
+    (void)rd, (void)rs1, (void)rs2;
+    return 0x3f348d48u;
+}
+/* lea rax, [rsi + imm8] */
+static uint32_t addi(int rd, int rs1, int imm)
+{
+    (void)rd, (void)rs1;
+    return 0x00468d48u | ((uint32_t)imm & 0xff) << 24;
+}
+/* movzx eax, ax; ret */
+static uint32_t ret_insn(void) { return 0xc3c0b70fu; }
 #endif
 
 static void emit(uint32_t *code, const uint32_t *words, size_t n)
