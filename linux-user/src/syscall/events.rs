@@ -7,8 +7,9 @@
 //! has the host layout. A wait given a signal mask runs with it as the guest's mask, which an
 //! interrupting handler's frame then restores (as `rt_sigsuspend`).
 
-use super::net::{buf_ptr, int, opt_ptr, syscall_table};
+use super::net::{int, syscall_table};
 use super::signal::{guest_sigmask, with_sigmask};
+use super::{buf_ptr, opt_ptr};
 use super::{host_syscall, Process, Syscall};
 use crate::errno::{Errno, SysResult};
 

@@ -120,7 +120,7 @@ pub(super) fn host_iovecs(
             let word = |i: usize| u64::from_le_bytes(entry[i..i + 8].try_into().unwrap_or([0; 8]));
             let (base, len) = (word(0), word(8));
             Ok(libc::iovec {
-                iov_base: super::net::buf_ptr(p, base, len, writable)? as *mut libc::c_void,
+                iov_base: super::buf_ptr(p, base, len, writable)? as *mut libc::c_void,
                 iov_len: len as usize,
             })
         })
@@ -411,7 +411,7 @@ pub fn fcntl(p: &mut Process, a: [u64; 6]) -> SysResult {
                 .iter()
                 .find(|c| c.0 == cmd)
                 .ok_or(Errno::EINVAL)?;
-            host(super::net::buf_ptr(p, a[2], len, writes)?)
+            host(super::buf_ptr(p, a[2], len, writes)?)
         }
     }
 }
@@ -442,7 +442,7 @@ pub fn ioctl(p: &mut Process, a: [u64; 6]) -> SysResult {
     let Some(&(req, len, writes)) = IOCTLS.iter().find(|i| i.0 == a[1] & 0xffff_ffff) else {
         return Err(Errno::ENOTTY);
     };
-    let buf = super::net::buf_ptr(p, a[2], len, writes)?;
+    let buf = super::buf_ptr(p, a[2], len, writes)?;
     host_syscall(libc::SYS_ioctl, [fd(a[0]), req, buf, 0, 0, 0])
 }
 
@@ -472,19 +472,15 @@ pub fn truncate(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 /// `sendfile(out, in, *offset, count)`; the offset is a 64-bit value on every arch.
 pub fn sendfile(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let off = if a[2] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[2], 8)? as u64
-    };
+    let off = super::opt_ptr(p, a[2], 8, true)?;
     host_syscall(libc::SYS_sendfile, [fd(a[0]), fd(a[1]), off, a[3], 0, 0])
 }
 
 /// `copy_file_range(fd_in, off_in, fd_out, off_out, len, flags)`: the offsets are optional
 /// 64-bit in-out words.
 pub fn copy_file_range(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let off_in = super::net::opt_ptr(p, a[1], 8, true)?;
-    let off_out = super::net::opt_ptr(p, a[3], 8, true)?;
+    let off_in = super::opt_ptr(p, a[1], 8, true)?;
+    let off_out = super::opt_ptr(p, a[3], 8, true)?;
     host_syscall(
         libc::SYS_copy_file_range,
         [
@@ -519,11 +515,7 @@ pub fn ppoll(p: &mut Process, a: [u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let fds = p.space.write_ptr(a[0], a[1] * 8)?;
-    let timeout = if a[2] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[2], 16)? as u64
-    };
+    let timeout = super::opt_ptr(p, a[2], 16, true)?;
     let mask = super::signal::guest_sigmask(p, a[3], a[4])?;
     super::signal::with_sigmask(p, mask, |host_mask, size| {
         host_syscall(

@@ -117,6 +117,26 @@ pub(crate) fn host_syscall(nr: libc::c_long, a: [u64; 6]) -> SysResult {
     host_result(r)
 }
 
+/// Host pointer to the guest buffer `[addr, addr+len)`, checked readable, or writable when the
+/// host fills it.
+pub(crate) fn buf_ptr(p: &mut Process, addr: u64, len: u64, writable: bool) -> Result<u64, Errno> {
+    Ok(if writable {
+        p.space.write_ptr(addr, len)? as u64
+    } else {
+        p.space.read_ptr(addr, len)? as u64
+    })
+}
+
+/// [`buf_ptr`] for an optional buffer: NULL stays NULL (the host kernel then skips it or
+/// faults on it, as the guest's would).
+pub(crate) fn opt_ptr(p: &mut Process, addr: u64, len: u64, writable: bool) -> Result<u64, Errno> {
+    if addr == 0 {
+        Ok(0)
+    } else {
+        buf_ptr(p, addr, len, writable)
+    }
+}
+
 fn enosys(_p: &mut Process, _a: [u64; 6]) -> SysResult {
     Err(Errno::ENOSYS)
 }

@@ -9,7 +9,7 @@
 //! host kernel sees what the guest's would. Flag values (`SOCK_*`, `MSG_*`, `SOL_SOCKET`
 //! options) equal the host's.
 
-use super::{host_syscall, Process, Syscall};
+use super::{buf_ptr, host_syscall, opt_ptr, Process, Syscall};
 use crate::errno::{Errno, SysResult};
 
 /// `sizeof(struct sockaddr_storage)`: the most a kernel reads or writes of a socket address.
@@ -35,26 +35,6 @@ const SOCK_FILTER_SIZE: u64 = 8;
 /// An `int` argument (a descriptor, a level, a length): the low 32 bits, sign-extended.
 pub(super) fn int(a: u64) -> u64 {
     a as i32 as i64 as u64
-}
-
-/// Host pointer to the guest buffer `[addr, addr+len)`, checked readable, or writable when the
-/// host fills it.
-pub(super) fn buf_ptr(p: &mut Process, addr: u64, len: u64, writable: bool) -> Result<u64, Errno> {
-    Ok(if writable {
-        p.space.write_ptr(addr, len)? as u64
-    } else {
-        p.space.read_ptr(addr, len)? as u64
-    })
-}
-
-/// [`buf_ptr`] for an optional buffer: NULL stays NULL (the host kernel then skips it or
-/// faults on it, as the guest's would).
-pub(super) fn opt_ptr(p: &mut Process, addr: u64, len: u64, writable: bool) -> Result<u64, Errno> {
-    if addr == 0 {
-        Ok(0)
-    } else {
-        buf_ptr(p, addr, len, writable)
-    }
 }
 
 /// A guest `int` read from memory.

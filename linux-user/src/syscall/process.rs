@@ -232,16 +232,8 @@ pub fn prctl(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 /// `wait4(pid, *status, options, *rusage)`.
 pub fn wait4(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let status = if a[1] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[1], 4)? as u64
-    };
-    let rusage = if a[3] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[3], 144)? as u64
-    };
+    let status = super::opt_ptr(p, a[1], 4, true)?;
+    let rusage = super::opt_ptr(p, a[3], 144, true)?;
     host_syscall(
         libc::SYS_wait4,
         [a[0] as i32 as u64, status, a[2], rusage, 0, 0],
@@ -284,16 +276,8 @@ pub fn getgroups(p: &mut Process, a: [u64; 6]) -> SysResult {
 /// `waitid(idtype, id, *infop, options, *rusage)`: `siginfo_t` (128 bytes) and `struct rusage`
 /// have the same layout on the guest arches and the host.
 pub fn waitid(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let info = if a[2] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[2], 128)? as u64
-    };
-    let rusage = if a[4] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[4], 144)? as u64
-    };
+    let info = super::opt_ptr(p, a[2], 128, true)?;
+    let rusage = super::opt_ptr(p, a[4], 144, true)?;
     host_syscall(
         libc::SYS_waitid,
         [a[0], a[1] as i32 as u64, info, a[3], rusage, 0],

@@ -28,15 +28,6 @@ pub fn mknodat(p: &mut Process, a: [u64; 6]) -> SysResult {
     )
 }
 
-/// A host pointer to an optional guest buffer of `len` bytes the host reads and writes.
-fn inout(p: &mut Process, addr: u64, len: u64) -> Result<u64, Errno> {
-    if addr == 0 {
-        Ok(0)
-    } else {
-        Ok(p.space.write_ptr(addr, len)? as u64)
-    }
-}
-
 /// `pselect6(n, in, out, except, timeout, sigmask)`; `sigmask` points at
 /// `{ const sigset_t *ss; size_t ss_len }`, applied as the guest's mask during the wait.
 pub fn pselect6(p: &mut Process, a: [u64; 6]) -> SysResult {
@@ -45,9 +36,9 @@ pub fn pselect6(p: &mut Process, a: [u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let set_bytes = (n as u64).div_ceil(64) * 8;
-    let sets = [a[1], a[2], a[3]].map(|addr| inout(p, addr, set_bytes));
+    let sets = [a[1], a[2], a[3]].map(|addr| super::opt_ptr(p, addr, set_bytes, true));
     let [r, w, e] = sets;
-    let timeout = inout(p, a[4], 16)?;
+    let timeout = super::opt_ptr(p, a[4], 16, true)?;
     let (r, w, e) = (r?, w?, e?);
     let mask = match a[5] {
         0 => None,

@@ -588,16 +588,8 @@ pub fn getitimer(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 /// `setitimer(which, new, old)`: the host timer's signal comes back as a guest signal.
 pub fn setitimer(p: &mut Process, a: [u64; 6]) -> SysResult {
-    let new = if a[1] == 0 {
-        0
-    } else {
-        p.space.read_ptr(a[1], 32)? as u64
-    };
-    let old = if a[2] == 0 {
-        0
-    } else {
-        p.space.write_ptr(a[2], 32)? as u64
-    };
+    let new = super::opt_ptr(p, a[1], 32, false)?;
+    let old = super::opt_ptr(p, a[2], 32, true)?;
     host_syscall(libc::SYS_setitimer, [a[0], new, old, 0, 0, 0])
 }
 
