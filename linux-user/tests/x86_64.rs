@@ -57,6 +57,11 @@ fn guest_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testsuite/guest")
 }
 
+/// x86_64-only programs (x87, SSE intrinsics, instruction-set extensions).
+fn x86_guest_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testsuite/guest-x86_64")
+}
+
 /// Whether the host can build and run x86_64 programs natively (prints why not).
 fn available() -> bool {
     if !cfg!(target_arch = "x86_64") {
@@ -143,10 +148,15 @@ fn compare(name: &str, src: &Path, args: &[String]) {
 
 /// A program of testsuite/guest/ with its `.args`.
 fn guest_program(name: &str) {
-    let args: Vec<String> = std::fs::read_to_string(guest_dir().join(format!("{name}.args")))
+    program_in(&guest_dir(), name);
+}
+
+/// Program `NAME.c` of `dir`, with the arguments of its `NAME.args` (one per line).
+fn program_in(dir: &Path, name: &str) {
+    let args: Vec<String> = std::fs::read_to_string(dir.join(format!("{name}.args")))
         .map(|s| s.lines().map(String::from).collect())
         .unwrap_or_default();
-    compare(name, &guest_dir().join(format!("{name}.c")), &args);
+    compare(name, &dir.join(format!("{name}.c")), &args);
 }
 
 /// A program given as source text (`ext`: "c", or "cc" for C++).
@@ -168,6 +178,18 @@ macro_rules! guest_tests {
             #[test]
             fn $name() {
                 guest_program(stringify!($name));
+            }
+        )*
+    };
+}
+
+/// Tests of the programs in testsuite/guest-x86_64/.
+macro_rules! x86_guest_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                program_in(&x86_guest_dir(), stringify!($name));
             }
         )*
     };
@@ -196,6 +218,8 @@ guest_tests!(
     epoll_events,
     smc,
 );
+
+x86_guest_tests!(x87_basics);
 
 #[test]
 fn legacy_syscalls() {
@@ -507,31 +531,6 @@ int main(void) {
     return 0;
 }
 "#;
-
-#[test]
-fn long_double() {
-    inline_program(
-        "longdouble",
-        r#"
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-static long double opaque(long double x) { __asm__ volatile("" : "+t"(x)); return x; }
-int main(int argc, char **argv) {
-    (void)argv;
-    long double a = opaque(argc) / 3.0L, s = 0;
-    for (int i = 1; i < 50; i++) s += opaque(i) * a - 1.0L / i;
-    printf("%.25Lg %La\n", s, s);
-    printf("%Lf %Lf %Lf\n", sqrtl(opaque(2.0L)), floorl(opaque(-2.5L)), rintl(opaque(2.5L)));
-    printf("%ld %lld %d\n", (long)opaque(-7.9L), (long long)opaque(1e18L), (int)opaque(3.99L));
-    printf("%.20Lg\n", strtold("1.00000000000000000000001", NULL));
-    double d = (double)(opaque(1.0L) / 3); float f = (float)(opaque(2.0L) / 3);
-    printf("%a %a %d %d\n", d, f, opaque(1.0L) < opaque(2.0L), isnan(opaque(NAN)));
-    return 0;
-}
-"#,
-    );
-}
 
 #[test]
 fn divide_by_zero_is_sigfpe() {
