@@ -5,6 +5,7 @@
 //! frontends ([`riscv64`], [`aarch64`], [`x86_64`]). Guest-ISA knowledge lives in `src/<arch>/`.
 
 pub mod aarch64;
+mod atomic128;
 pub mod riscv64;
 pub mod table;
 #[cfg(test)]

@@ -273,18 +273,14 @@ pub fn cpuinfo(arch: &ArchInfo) -> String {
 /// from leaf 1, the feature flags it reports).
 fn x86_cpu(out: &mut String, cpu: i64) {
     use emu_frontend::x86_64::cpuid;
-    let [_, b, c, d] = cpuid(0);
-    let vendor: String = [b, d, c]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .map(char::from)
-        .collect();
-    let eax = cpuid(1)[0];
+    let vendor = cpuid::vendor();
+    let flags = cpuid::flag_names().join(" ");
+    let eax = cpuid::cpuid(1, 0)[0];
     let (family, model, stepping) = ((eax >> 8) & 0xf, (eax >> 4) & 0xf, eax & 0xf);
     let _ = write!(
         out,
         "processor\t: {cpu}\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\n\
-         stepping\t: {stepping}\nflags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2 syscall nx lm\n\n"
+         stepping\t: {stepping}\nflags\t\t: {flags}\n\n"
     );
 }
 

@@ -1,16 +1,18 @@
 //! Control flow and system instructions: Jcc/JRCXZ, JMP, CALL, RET (direct and indirect),
-//! SYSCALL, CPUID (a minimal baseline x86-64 model: SSE/SSE2 only), RDTSC, the flag
+//! LOOP/LOOPE/LOOPNE, SYSCALL, CPUID (the model is in `cpuid.rs`), RDTSC/RDTSCP, the flag
 //! instructions (CLC/STC/CMC/CLD/STD, LAHF/SAHF, PUSHF/POPF), fences and hints (NOP, ENDBR64,
-//! PAUSE, PREFETCH*, RDSSP without shadow stacks), the x87 control state (FNSTCW/FLDCW/FNSTSW/FNSTENV/FLDENV/FNCLEX/
-//! FNINIT: no x87 arithmetic yet), and the instructions that fault in user mode (HLT, UD2, INT3).
+//! PAUSE, PREFETCH*, CLFLUSH*, RDSSP without shadow stacks), the x87 control state
+//! (FNSTCW/FLDCW/FNSTSW/FNSTENV/FLDENV/FNCLEX/FNINIT), and the instructions that fault in
+//! user mode (HLT, UD2, INT3).
 
 use emu_ir::helpers::HelperFn;
 use emu_ir::{BinOp, Cond, ExitReason, Helper, HelperEffects, Terminal, Type};
 use iced_x86::{Mnemonic as M, OpKind};
 
 use crate::translator::{Flow, Illegal};
+use crate::x86_64::cpuid::CPUID;
 use crate::x86_64::ctx::{Ctx, Res};
-use crate::x86_64::flags::{ARITH, DF, IF};
+use crate::x86_64::flags::{ARITH, CC_E, DF, IF};
 use crate::x86_64::int::cond_code;
 use crate::x86_64::{X64Cpu, EXC_GP, R11, RAX, RCX, RDX};
 
@@ -24,7 +26,8 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         M::Jrcxz | M::Jecxz => jrcxz(c),
         M::Syscall => syscall(c),
         M::Cpuid => call_state_helper(c, &CPUID),
-        M::Rdtsc => rdtsc(c),
+        M::Rdtsc | M::Rdtscp => rdtsc(c),
+        M::Loop | M::Loope | M::Loopne => loop_(c),
         // RDSSP is a NOP without shadow stacks (CET is not enabled), which is how software
         // (libgcc's unwinder) detects them: it zeroes the register first.
         M::Nop
@@ -36,7 +39,9 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         | M::Prefetcht0
         | M::Prefetcht1
         | M::Prefetcht2
-        | M::Prefetchw => Ok(Flow::Continue),
+        | M::Prefetchw
+        | M::Clflush
+        | M::Clflushopt => Ok(Flow::Continue),
         M::Lfence | M::Mfence | M::Sfence => {
             c.b.fence();
             Ok(Flow::Continue)
@@ -192,6 +197,38 @@ fn jrcxz(c: &mut Ctx) -> Res {
     )
 }
 
+/// LOOP/LOOPE/LOOPNE: decrement RCX (ECX with an address-size prefix, without touching
+/// the flags) and branch while it is non-zero (and ZF is set / clear).
+fn loop_(c: &mut Ctx) -> Res {
+    use iced_x86::Code;
+    let ecx = matches!(
+        c.i.code(),
+        Code::Loop_rel8_64_ECX | Code::Loope_rel8_64_ECX | Code::Loopne_rel8_64_ECX
+    );
+    let ty = if ecx { Type::I32 } else { Type::I64 };
+    let count = c.reg_n(RCX, ty);
+    let one = c.iconst(ty, 1);
+    let count = c.b.sub(count, one);
+    c.set_reg_n(RCX, count);
+    let zero = c.iconst(ty, 0);
+    let mut cond = c.b.icmp(Cond::Ne, count, zero);
+    let m = c.i.mnemonic();
+    if m != M::Loop {
+        let cc = if m == M::Loope { CC_E } else { CC_E | 1 };
+        let z = c.cond(cc);
+        cond = c.b.and(cond, z);
+    }
+    let (taken, not_taken) = (c.i.near_branch_target(), c.next);
+    end(
+        c,
+        Terminal::Branch {
+            cond,
+            taken,
+            not_taken,
+        },
+    )
+}
+
 /// The full RFLAGS value as an I64 (arithmetic flags, DF, IF, bit 1).
 fn rflags(c: &mut Ctx) -> emu_ir::Value {
     let f = c.eflags_value();
@@ -306,7 +343,12 @@ fn call_state_helper(c: &mut Ctx, h: &'static Helper) -> Res {
     Ok(Flow::Continue)
 }
 
+/// RDTSC; RDTSCP also sets ECX to TSC_AUX (0: the processor number Linux puts there).
 fn rdtsc(c: &mut Ctx) -> Res {
+    if c.i.mnemonic() == M::Rdtscp {
+        let zero = c.b.i64(0);
+        c.set_reg64(RCX, zero);
+    }
     let t = c.b.call(&RDTSC, &[]).ok_or(Illegal)?;
     let lo = c.b.trunc(Type::I32, t);
     c.set_reg_n(RAX, lo);
@@ -371,50 +413,6 @@ fn popf(c: &mut Ctx) -> Res {
     c.b.write_reg(X64Cpu::DF_OFFSET, df);
     Ok(Flow::Continue)
 }
-
-/// CPUID leaf 1 EDX: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2 (the x86-64 baseline).
-pub const CPUID1_EDX: u32 = 1 | 1 << 4 | 1 << 8 | 1 << 15 | 1 << 23 | 1 << 24 | 1 << 25 | 1 << 26;
-/// CPUID leaf 1 EAX: family 6, model 15, stepping 1.
-const CPUID1_EAX: u32 = 0x06f1;
-/// CPUID 0x80000001 EDX: SYSCALL, NX, LM.
-const CPUID_EXT1_EDX: u32 = 1 << 11 | 1 << 20 | 1 << 29;
-
-/// The CPUID model: `[eax, ebx, ecx, edx]` for a leaf (sub-leaf ignored).
-pub fn cpuid(leaf: u32) -> [u32; 4] {
-    let vendor = *b"GenuineIntel";
-    let word =
-        |i: usize| u32::from_le_bytes([vendor[i], vendor[i + 1], vendor[i + 2], vendor[i + 3]]);
-    match leaf {
-        0 => [1, word(0), word(8), word(4)],
-        1 => [CPUID1_EAX, 0, 0, CPUID1_EDX],
-        0x8000_0000 => [0x8000_0001, 0, 0, 0],
-        0x8000_0001 => [0, 0, 0, CPUID_EXT1_EDX],
-        _ => [0; 4],
-    }
-}
-
-extern "C" fn helper_cpuid(env: *mut u8) -> u64 {
-    // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
-    // this guest thread; nothing else references it while the helper runs.
-    let cpu = unsafe { &mut *env.cast::<X64Cpu>() };
-    let r = cpuid(cpu.regs[RAX as usize] as u32);
-    for (reg, v) in [RAX, 3, RCX, RDX].into_iter().zip(r) {
-        cpu.regs[reg as usize] = u64::from(v);
-    }
-    0
-}
-
-static CPUID: Helper = Helper {
-    name: "x64_cpuid",
-    func: HelperFn::A0(helper_cpuid),
-    nargs: 0,
-    ret: None,
-    effects: HelperEffects {
-        reads_state: true,
-        writes_state: true,
-        memory: false,
-    },
-};
 
 extern "C" fn helper_rdtsc(_env: *mut u8) -> u64 {
     use std::sync::OnceLock;

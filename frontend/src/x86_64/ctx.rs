@@ -165,7 +165,13 @@ impl Ctx<'_, '_> {
             a = self.b.add(a, v);
         }
         if index != Register::None {
-            let v = self.reg64(index.full_register().number() as u32);
+            // XLATB's operand is [RBX + AL]: AL is the one byte-sized index.
+            let v = if index.is_gpr8() {
+                let al = self.reg_n(super::RAX, Type::I8);
+                self.b.zext(Type::I64, al)
+            } else {
+                self.reg64(index.full_register().number() as u32)
+            };
             let scale = i.memory_index_scale();
             let v = if scale > 1 {
                 let s = self.b.i64(u64::from(scale.trailing_zeros()));

@@ -4,17 +4,20 @@
 //! This file owns the CPU state ([`X64Cpu`]) with its field offsets, the exception numbers the
 //! frontend raises, and [`X64Translator`], which plugs the decoder into the shared translator
 //! loop. Instruction semantics live one file per class: `int.rs` (integer arithmetic, shifts,
-//! multiply/divide, bit operations), `control.rs` (branches, calls, system instructions),
+//! multiply/divide, bit operations), `int_ext.rs` (BMI1/BMI2, ADX, MOVBE, RCL/RCR,
+//! CMPXCHG8B/16B, LOCK NEG/ADC/SBB), `control.rs` (branches, calls, system instructions),
 //! `string.rs` (MOVS/STOS/LODS/CMPS/SCAS), `sse.rs` (SSE moves and operations) with its
 //! out-of-line helpers in `sse_helpers.rs`, and `x87.rs` (the x87 stack) with its arithmetic
 //! in `x87_arith.rs`, and `fxsave.rs` (FXSAVE/FXRSTOR). `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, and
 //! `locate.rs` finds an instruction's memory access for fault reporting.
 
 mod control;
+pub mod cpuid;
 mod ctx;
 pub mod flags;
 mod fxsave;
 mod int;
+mod int_ext;
 pub mod locate;
 mod sse;
 mod sse_helpers;
@@ -22,7 +25,7 @@ mod string;
 mod x87;
 mod x87_arith;
 
-pub use control::{cpuid, CPUID1_EDX};
+pub use cpuid::{cpuid, CPUID1_EDX};
 pub use fxsave::FXSAVE_SIZE;
 
 use std::mem::offset_of;
@@ -172,6 +175,7 @@ impl GuestArch for X64Arch {
     fn register_helpers(&self) {
         emu_ir::helpers::register_all(flags::HELPERS);
         emu_ir::helpers::register_all(int::HELPERS);
+        emu_ir::helpers::register_all(int_ext::HELPERS);
         emu_ir::helpers::register_all(control::HELPERS);
         emu_ir::helpers::register_all(string::HELPERS);
         emu_ir::helpers::register_all(sse_helpers::HELPERS);
@@ -219,6 +223,10 @@ pub fn describe(bytes: &[u8], pc: u64) -> String {
 
 /// Dispatch one decoded instruction to its class.
 fn translate(c: &mut ctx::Ctx) -> ctx::Res {
+    // Before `int`: it takes the LOCK-prefixed forms of NEG/ADC/SBB.
+    if let Some(r) = int_ext::translate(c) {
+        return r;
+    }
     if let Some(r) = int::translate(c) {
         return r;
     }

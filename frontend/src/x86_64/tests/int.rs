@@ -476,3 +476,120 @@ fn stack_instructions() {
         case.check_random(0x77 + i as u64, RUNS, |s, _| s.regs[1] &= 0xcd5);
     }
 }
+
+/// BMI1/BMI2 (flag-setting forms leave AF and PF undefined; BEXTR also SF).
+#[test]
+fn bmi1_and_bmi2() {
+    check_all(
+        &[
+            "andn rax, rbx, rcx",
+            "andn r8d, r9d, dword ptr [rsi]",
+            "blsi rax, rbx",
+            "blsmsk ecx, edx",
+            "blsr r10, qword ptr [rsi+8]",
+            "bzhi rax, rbx, rcx",
+            "bzhi r9d, dword ptr [rsi], r10d",
+        ],
+        AF | PF,
+        RUNS,
+    );
+    check_all(
+        &["bextr rax, rbx, rcx", "bextr r8d, r9d, r10d"],
+        AF | PF | SF,
+        RUNS,
+    );
+    let no_flags = [
+        "mulx rax, rbx, rcx",
+        "mulx r8d, r9d, dword ptr [rsi]",
+        "mulx rax, rax, rcx",
+        "pdep rax, rbx, rcx",
+        "pext r8d, r9d, r10d",
+        "pext rax, rbx, qword ptr [rsi]",
+        "rorx rax, rbx, 13",
+        "rorx ecx, dword ptr [rsi], 31",
+        "sarx rax, rbx, rcx",
+        "shlx r8d, r9d, r10d",
+        "shrx rax, qword ptr [rsi], rcx",
+    ];
+    check_all(&no_flags, 0, RUNS);
+}
+
+#[test]
+fn adx_movbe_xlat() {
+    check_all(
+        &[
+            "adcx rax, rbx",
+            "adox rcx, rdx",
+            "adcx r8d, dword ptr [rsi]",
+            "adox r9, qword ptr [rsi+8]",
+            "adcx rax, rbx\nadox rcx, rdx\nadcx r8, r9\nadox r10, r11",
+            "movbe rax, qword ptr [rsi]",
+            "movbe ecx, dword ptr [rsi+3]",
+            "movbe dx, word ptr [rsi+1]",
+            "movbe qword ptr [rdi], rbx",
+            "movbe word ptr [rdi+5], r9w",
+            "lea rbx, [rsi]\nand eax, 0x7f\nxlatb",
+        ],
+        0,
+        RUNS,
+    );
+}
+
+/// RCL/RCR: OF is defined for a count of 1 only.
+#[test]
+fn rotate_through_carry() {
+    let mut count_one = Vec::new();
+    let mut other = Vec::new();
+    for op in ["rcl", "rcr"] {
+        for dst in [
+            "rax",
+            "ebx",
+            "cx",
+            "dl",
+            "byte ptr [rsi]",
+            "qword ptr [rdi+8]",
+        ] {
+            count_one.push(format!("{op} {dst}, 1"));
+            for count in ["cl", "5", "31", "63", "17", "8", "0"] {
+                other.push(format!("{op} {dst}, {count}"));
+            }
+        }
+    }
+    let refs: Vec<&str> = count_one.iter().map(String::as_str).collect();
+    check_all(&refs, 0, RUNS);
+    let refs: Vec<&str> = other.iter().map(String::as_str).collect();
+    check_all(&refs, OF, RUNS);
+}
+
+#[test]
+fn locked_and_wide_compare_exchange() {
+    check_all(
+        &[
+            "lock neg qword ptr [rsi]",
+            "lock neg byte ptr [rsi+1]",
+            "lock adc dword ptr [rdi], eax",
+            "lock sbb word ptr [rdi+2], 0x1234",
+            "lock adc qword ptr [rsi+8], -5",
+            "cmpxchg8b qword ptr [rsi]",
+            "lock cmpxchg8b qword ptr [rdi+4]",
+            "lock cmpxchg16b xmmword ptr [rsi]",
+            "mov rax, [rsi]\nmov rdx, [rsi+8]\nlock cmpxchg16b xmmword ptr [rsi]",
+            "mov eax, [rdi]\nmov edx, [rdi+4]\ncmpxchg8b qword ptr [rdi]",
+        ],
+        0,
+        RUNS,
+    );
+}
+
+#[test]
+fn loops() {
+    let case = |src: &str| Case::new(src);
+    for src in [
+        "mov r8, 0\n2:\nadd r8, rcx\nloop 2b",
+        "mov r8, 0\n2:\ninc r8\ncmp r8, 7\nloopne 2b",
+        "mov r8, 0\n2:\ninc r8\ncmp r8, r8\nloope 2b",
+    ] {
+        let Some(c) = case(src) else { return };
+        c.check_random(11, RUNS, |s, rng| s.regs[1] = rng.next() % 20 + 1);
+    }
+}
