@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing emu needs on Debian: the riscv64 and aarch64 cross compilers
 # and libcs, qemu-user (the oracle and the benchmark peer), cmake (softfloat-sys), a C toolchain,
-# and Rust through rustup when cargo is missing; then real Debian arm64 programs
-# (fetch-debian-arm64.sh: enables the arm64 foreign architecture once, downloads the .debs with
-# apt-get download and unpacks them into testsuite/build/debian-arm64/root for
-# tests/real_programs.rs; a failed download only warns, and that test skips). Only missing
+# and Rust through rustup when cargo is missing; then real Debian arm64 and amd64 programs
+# (fetch-debian.sh: enables the arm64 foreign architecture once, downloads the .debs with
+# apt-get download and unpacks them into testsuite/build/debian-ARCH/root for
+# tests/real_programs.rs; a failed download only warns, and those cases skip). Only missing
 # pieces are installed; safe to rerun.
 # Non-interactive; uses sudo when not root.
 set -euo pipefail
@@ -46,9 +46,11 @@ if ! command -v cargo > /dev/null && [[ ! -x "$HOME/.cargo/bin/cargo" ]]; then
     echo "setup: Rust is in ~/.cargo/bin; open a new shell or run: . \"\$HOME/.cargo/env\"" >&2
 fi
 
-# Real Debian arm64 programs (busybox-static, lua, python3, sqlite3, ...), unpacked (not
-# installed) into testsuite/build/debian-arm64/root for tests/real_programs.rs.
+# Real Debian arm64 and amd64 programs (busybox-static, lua, python3, sqlite3, ...), unpacked
+# (not installed) into testsuite/build/debian-ARCH/root for tests/real_programs.rs.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if ! "$here/fetch-debian-arm64.sh"; then
-    echo "setup: warning: could not download the Debian arm64 programs; tests/real_programs.rs will skip" >&2
-fi
+for arch in arm64 amd64; do
+    if ! "$here/fetch-debian.sh" "$arch"; then
+        echo "setup: warning: could not download the Debian $arch programs; tests/real_programs.rs will skip them" >&2
+    fi
+done

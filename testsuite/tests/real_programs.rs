@@ -1,19 +1,21 @@
-//! Real Debian arm64 programs under emu-user, checked against qemu-aarch64: Debian's static
+//! Real Debian programs under emu-user, for two guests: arm64 checked against qemu-aarch64, and
+//! amd64 checked against the host itself (an x86_64 host runs them natively). Debian's static
 //! `busybox` (one applet, or a shell script with pipelines, a case) and dynamic programs
-//! (interpreters, compressors, a database, text tools) run from a Debian sysroot with `-L`.
-//! Every case runs its command lines in a fresh scratch directory holding the same input files,
-//! under qemu-aarch64 (the oracle) and under the emulator at each tier setting; stdout and the
-//! exit status of every step must match byte for byte.
+//! (interpreters, compressors, a database, text tools) run from a Debian sysroot with `-L`; the
+//! native amd64 oracle runs a program through the sysroot's own `ld.so --library-path`, so both
+//! sides load the same libraries. Every case runs its command lines in a fresh scratch directory
+//! holding the same input files, under the oracle and under the emulator at each tier setting;
+//! stdout and the exit status of every step must match byte for byte.
 //!
-//! `testsuite/fetch-debian-arm64.sh` (run by `setup.sh`) unpacks the packages into
-//! `testsuite/build/debian-arm64/root`; without it, or without qemu-aarch64, the test skips with
-//! the reason. Cases listed in `testsuite/known-failures/real-programs-aarch64.txt` may still
+//! `testsuite/fetch-debian.sh ARCH` (run by `setup.sh`) unpacks the packages into
+//! `testsuite/build/debian-ARCH/root`; without it, or without the oracle, the guest's tests skip
+//! with the reason. Cases listed in `testsuite/known-failures/real-programs-GUEST.txt` may still
 //! fail; one that passes must leave the list.
 //!
 //! Knobs as in `guest_programs.rs`: `EMU_USER` (e.g. `/usr/bin/qemu-aarch64`, to check the
 //! harness; the known-failures list then does not apply), `EMU_TIERS`, `EMU_TEST_FILTER` (a
 //! substring of the case name), `EMU_TEST_TIMEOUT`, `EMU_TEST_JOBS`, and `EMU_TEST_ARCH`
-//! (the test runs only when it includes `aarch64`).
+//! (a guest runs only when it is listed).
 
 mod common;
 
@@ -25,7 +27,49 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const QEMU: &str = "qemu-aarch64";
+/// A guest architecture and the oracle its programs are checked against.
+#[derive(Clone, Copy)]
+struct Guest {
+    /// The name `EMU_TEST_ARCH` and the known-failures file use.
+    arch: &'static str,
+    /// The Debian architecture of the sysroot (`testsuite/build/debian-DEBIAN/root`).
+    debian: &'static str,
+    oracle: Oracle,
+}
+
+#[derive(Clone, Copy)]
+enum Oracle {
+    /// A qemu-user binary.
+    Qemu(&'static str),
+    /// The host CPU (the guest arch is the host's).
+    Native,
+}
+
+const AARCH64: Guest = Guest {
+    arch: "aarch64",
+    debian: "arm64",
+    oracle: Oracle::Qemu("qemu-aarch64"),
+};
+
+const X86_64: Guest = Guest {
+    arch: "x86_64",
+    debian: "amd64",
+    oracle: Oracle::Native,
+};
+
+impl Guest {
+    /// The Debian sysroot `fetch-debian.sh` unpacks.
+    fn sysroot(self) -> PathBuf {
+        common::testsuite_dir().join(format!("build/debian-{}/root", self.debian))
+    }
+
+    fn oracle_name(self) -> &'static str {
+        match self.oracle {
+            Oracle::Qemu(q) => q,
+            Oracle::Native => "the host CPU",
+        }
+    }
+}
 
 /// One case: command lines run in order in one scratch directory, and an optional file (in that
 /// directory) to feed as stdin to every step. A busybox case's steps start with the applet name;
@@ -128,11 +172,6 @@ const FIXTURES: &[(&str, &str)] = &[
     ("tree/d/f.dat", "binary-ish \x01\x02\n"),
 ];
 
-/// The Debian arm64 sysroot `fetch-debian-arm64.sh` unpacks.
-fn sysroot() -> PathBuf {
-    common::testsuite_dir().join("build/debian-arm64/root")
-}
-
 /// How a suite's steps become command lines.
 #[derive(Clone, Copy)]
 enum Launch {
@@ -161,22 +200,52 @@ const DEBIAN: Suite = Suite {
     launch: Launch::Sysroot,
 };
 
+/// Who runs a step.
+#[derive(Clone, Copy)]
+enum Runner<'a> {
+    /// An emulator (emu-user or qemu-user) with its options.
+    Emulator(&'a Path, &'a [&'a str]),
+    /// The host, natively.
+    Native,
+}
+
 impl Launch {
-    /// The arguments after the emulator's own options for one step.
-    fn command_line(self, step: &[&str]) -> Vec<OsString> {
-        let root = sysroot();
-        match self {
-            Launch::Busybox => std::iter::once(root.join("bin/busybox").into_os_string())
-                .chain(step.iter().map(Into::into))
-                .collect(),
-            Launch::Sysroot => {
-                let program = root.join(step.first().copied().unwrap_or_default());
-                let mut line: Vec<OsString> =
-                    vec!["-L".into(), root.into_os_string(), program.into_os_string()];
-                line.extend(step.iter().skip(1).map(Into::into));
-                line
+    /// The program and arguments that run `step` of `guest` under `runner`.
+    fn command_line(self, guest: Guest, runner: Runner, step: &[&str]) -> Vec<OsString> {
+        let root = guest.sysroot();
+        let mut line: Vec<OsString> = Vec::new();
+        let program = match self {
+            Launch::Busybox => root.join("bin/busybox"),
+            Launch::Sysroot => root.join(step.first().copied().unwrap_or_default()),
+        };
+        match (runner, self) {
+            (Runner::Emulator(emu, opts), _) => {
+                line.push(emu.into());
+                line.extend(opts.iter().map(Into::into));
+                if let Launch::Sysroot = self {
+                    line.extend(["-L".into(), root.clone().into_os_string()]);
+                }
+            }
+            (Runner::Native, Launch::Busybox) => {}
+            (Runner::Native, Launch::Sysroot) => {
+                let lib = |dir: &str| root.join(dir).into_os_string();
+                let mut path = lib("lib/x86_64-linux-gnu");
+                path.push(":");
+                path.push(lib("usr/lib/x86_64-linux-gnu"));
+                line.extend([
+                    lib("lib64/ld-linux-x86-64.so.2"),
+                    "--library-path".into(),
+                    path,
+                ]);
             }
         }
+        line.push(program.into_os_string());
+        let args = match self {
+            Launch::Busybox => step,
+            Launch::Sysroot => step.get(1..).unwrap_or_default(),
+        };
+        line.extend(args.iter().map(Into::into));
+        line
     }
 }
 
@@ -205,17 +274,17 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs every step of `case` under `runner` (with `args` first) in one scratch directory; the
-/// result is the steps' stdouts, each followed by a `[exit N]` line, and the last step's status.
+/// Runs every step of `case` under `runner` in one scratch directory; the result is the steps'
+/// stdouts, each followed by a `[exit N]` line, and the last step's status.
 fn run_case(
-    runner: &Path,
-    args: &[&str],
+    guest: Guest,
+    runner: Runner,
     launch: Launch,
     case: &Case,
     who: &str,
     timeout: Duration,
 ) -> Result<RunOutput, String> {
-    let scratch = Scratch::new(case.name, who)?;
+    let scratch = Scratch::new(&format!("{}-{}", guest.arch, case.name), who)?;
     let mut all = RunOutput {
         stdout: Vec::new(),
         stderr: Vec::new(),
@@ -223,13 +292,12 @@ fn run_case(
         timed_out: false,
     };
     for step in case.steps {
-        let mut cmd = Command::new(runner);
-        cmd.args(args)
-            .args(launch.command_line(step))
-            .current_dir(&scratch.0);
+        let line = launch.command_line(guest, runner, step);
+        let mut cmd = Command::new(&line[0]);
+        cmd.args(&line[1..]).current_dir(&scratch.0);
         let stdin = case.stdin.map(|f| scratch.0.join(f));
         let run = common::run_with_stdin(cmd, timeout, stdin.as_deref())
-            .map_err(|e| format!("{}: {e}", runner.display()))?;
+            .map_err(|e| format!("{}: {e}", line[0].to_string_lossy()))?;
         all.stdout.extend_from_slice(&run.stdout);
         all.stdout
             .extend_from_slice(format!("[exit {}]\n", run.status).as_bytes());
@@ -240,32 +308,39 @@ fn run_case(
     Ok(all)
 }
 
-/// Why the tests cannot run here, if they cannot.
-fn skip_reason() -> Option<String> {
+/// Why `guest`'s tests cannot run here, if they cannot.
+fn skip_reason(guest: Guest) -> Option<String> {
     if let Some(arches) = common::env_var("EMU_TEST_ARCH") {
-        if !arches.split(',').any(|a| a.trim() == "aarch64") {
-            return Some(format!("EMU_TEST_ARCH={arches} excludes aarch64"));
+        if !arches.split(',').any(|a| a.trim() == guest.arch) {
+            return Some(format!("EMU_TEST_ARCH={arches} excludes {}", guest.arch));
         }
     }
-    let stamp = sysroot().with_file_name("complete");
+    let stamp = guest.sysroot().with_file_name("complete");
     if !stamp.is_file() {
         return Some(format!(
-            "{} is missing (testsuite/fetch-debian-arm64.sh downloads the packages)",
-            sysroot().display()
+            "{} is missing (testsuite/fetch-debian.sh {} downloads the packages)",
+            guest.sysroot().display(),
+            guest.debian
         ));
     }
-    if !common::tool_available(QEMU) {
-        return Some(format!("{QEMU} not found (apt-get install qemu-user)"));
+    match guest.oracle {
+        Oracle::Qemu(q) if !common::tool_available(q) => {
+            Some(format!("{q} not found (apt-get install qemu-user)"))
+        }
+        Oracle::Native if !cfg!(target_arch = "x86_64") => {
+            Some("the host cannot run amd64 programs natively".to_string())
+        }
+        _ => None,
     }
-    None
 }
 
-/// The known-failures list (both suites), checked to name only existing cases.
-fn known_failures(emu: &Path) -> KnownFailures {
+/// The known-failures list of `guest` (both suites), checked to name only existing cases.
+fn known_failures(guest: Guest, emu: &Path) -> KnownFailures {
     if common::is_qemu(emu) {
         return KnownFailures::default();
     }
-    let known = KnownFailures::load("real-programs-aarch64").unwrap_or_else(|e| panic!("{e}"));
+    let list = format!("real-programs-{}", guest.arch);
+    let known = KnownFailures::load(&list).unwrap_or_else(|e| panic!("{e}"));
     let all = BUSYBOX.cases.iter().chain(DEBIAN.cases);
     if let Some(stale) = known
         .entries
@@ -282,23 +357,34 @@ fn known_failures(emu: &Path) -> KnownFailures {
 
 #[test]
 fn busybox_matches_qemu() {
-    run_suite(&BUSYBOX);
+    run_suite(AARCH64, &BUSYBOX);
 }
 
 #[test]
 fn debian_programs_match_qemu() {
-    run_suite(&DEBIAN);
+    run_suite(AARCH64, &DEBIAN);
 }
 
-/// Runs every selected case of `suite` under qemu and the emulator and compares.
-fn run_suite(suite: &Suite) {
-    if let Some(why) = skip_reason() {
-        eprintln!("SKIPPED {} programs: {why}", suite.name);
+#[test]
+fn amd64_busybox_matches_native() {
+    run_suite(X86_64, &BUSYBOX);
+}
+
+#[test]
+fn amd64_debian_programs_match_native() {
+    run_suite(X86_64, &DEBIAN);
+}
+
+/// Runs every selected case of `suite` for `guest` under the oracle and the emulator and
+/// compares.
+fn run_suite(guest: Guest, suite: &Suite) {
+    if let Some(why) = skip_reason(guest) {
+        eprintln!("SKIPPED {} {} programs: {why}", guest.arch, suite.name);
         return;
     }
     let emu = common::emulator().unwrap_or_else(|e| panic!("no emulator to test: {e}"));
     let tiers = common::tier_settings(&emu).unwrap_or_else(|e| panic!("{e}"));
-    let known = known_failures(&emu);
+    let known = known_failures(guest, &emu);
     let filter = common::env_var("EMU_TEST_FILTER");
     let cases: Vec<&Case> = suite
         .cases
@@ -311,17 +397,19 @@ fn run_suite(suite: &Suite) {
     }
     let timeout = common::run_timeout();
     eprintln!(
-        "running {} {} cases x {} tier settings under {} (oracle: {QEMU})",
+        "running {} {} {} cases x {} tier settings under {} (oracle: {})",
         cases.len(),
+        guest.arch,
         suite.name,
         tiers.len(),
-        emu.display()
+        emu.display(),
+        guest.oracle_name()
     );
 
     let items: Vec<Item> = cases
         .iter()
         .map(|c| Item {
-            label: format!("{} {}", suite.name, c.name),
+            label: format!("{} {} {}", guest.arch, suite.name, c.name),
             known: known.reason(c.name).map(str::to_string),
         })
         .collect();
@@ -330,12 +418,18 @@ fn run_suite(suite: &Suite) {
         cases.iter().map(|_| OnceLock::new()).collect();
     let results = common::run_queue(&items, &tiers, |index, tier| {
         let case = cases[index];
-        let expected = oracle[index]
-            .get_or_init(|| run_case(Path::new(QEMU), &[], suite.launch, case, "qemu", timeout));
+        let expected = oracle[index].get_or_init(|| {
+            let runner = match guest.oracle {
+                Oracle::Qemu(q) => Runner::Emulator(Path::new(q), &[]),
+                Oracle::Native => Runner::Native,
+            };
+            run_case(guest, runner, suite.launch, case, "oracle", timeout)
+        });
         let expected = expected
             .as_ref()
             .map_err(|e| format!("    the oracle failed to run: {e}\n"))?;
-        let run = run_case(&emu, tier.args, suite.launch, case, tier.label, timeout)?;
+        let runner = Runner::Emulator(&emu, tier.args);
+        let run = run_case(guest, runner, suite.launch, case, tier.label, timeout)?;
         common::compare_run(&run, &expected.stdout, expected.status, timeout)
     });
     let mut problems = Vec::new();
@@ -348,13 +442,15 @@ fn run_suite(suite: &Suite) {
         &known.display_path(),
         &mut problems,
     );
-    let what = format!("{} cases", suite.name);
+    let what = format!("{} {} cases", guest.arch, suite.name);
     let summary = tally.summary(&what, cases.len(), tiers.len());
     eprintln!("{summary}");
     assert!(
         tally.ok(),
-        "{} programs differ from qemu: {summary}: {}",
+        "{} {} programs differ from {}: {summary}: {}",
+        guest.arch,
         suite.name,
+        guest.oracle_name(),
         problems.join(", ")
     );
 }
