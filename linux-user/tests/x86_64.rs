@@ -8,10 +8,13 @@
 //!   bitmanip, nbody, vectorize, exit_status, fileio, print_args (with its arguments),
 //!   setjmp_longjmp, sockets, fp_fenv, fp_libm, fp_printf, threads_signals, wait_sigmask,
 //!   epoll_events, smc (self-modifying code: rewritten after being compiled, patched in
-//!   place, W^X);
+//!   place, W^X), int_arith (with x86 division traps), atomics (LOCK XADD/BTS/NEG,
+//!   CMPXCHG loops, CMPXCHG16B), fp_convert (CVT* under every MXCSR rounding mode), fs_calls,
+//!   process, sched, signalfd, signals_more, threads;
+//! - from testsuite/guest-x86_64/: x87, SIMD and integer-extension programs;
 //! - hello (printf, TLS errno through %fs, arch_prctl, CPUID-selected string functions,
 //!   stat, time); the x86_64-only legacy syscalls (open, creat, stat, lstat, access, pipe,
-//!   dup2, poll, select, alarm, fork, vfork, time, …); an integer divide by zero (SIGFPE);
+//!   dup2, poll, select, alarm, pause, eventfd, signalfd, inotify_init, fork, vfork, time, …); an integer divide by zero (SIGFPE);
 //!   signal handlers reading and changing the interrupted context (SIGSEGV with the faulting
 //!   pc, SIGFPE skipping the DIV); a floating-point mix (SSE2 scalar and packed arithmetic,
 //!   conversions, comparisons, strtod and printf of doubles); `long double` arithmetic (x87);
@@ -19,8 +22,7 @@
 //!   threads with C11 atomics; a C++ program (containers, iostreams, a thrown exception) when
 //!   g++ is installed; Debian's static busybox (applets and a shell pipeline) when installed.
 //!
-//! Not covered: x87 transcendental instructions (sinl, expl, …: not implemented); programs
-//! whose sources only build for riscv64/aarch64 (int_arith.c, atomics.c, fp_convert.c); sigreturn_altstack, whose expected behaviour is qemu's (a handler's
+//! Not covered: sigreturn_altstack, whose expected behaviour is qemu's (a handler's
 //! `uc_stack` edit takes effect), not the host kernel's (ignored while on the alternate
 //! stack).
 
@@ -217,6 +219,15 @@ guest_tests!(
     wait_sigmask,
     epoll_events,
     smc,
+    int_arith,
+    atomics,
+    fp_convert,
+    fs_calls,
+    process,
+    sched,
+    signalfd,
+    signals_more,
+    threads,
 );
 
 x86_guest_tests!(x87_basics, int_ext);
@@ -226,9 +237,12 @@ fn legacy_syscalls() {
     inline_program(
         "legacy",
         r#"
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/signalfd.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -237,6 +251,9 @@ fn legacy_syscalls() {
 #include <unistd.h>
 
 #define SHOW(expr) printf("%s = %ld\n", #expr, (long)(expr))
+
+static volatile int alarmed;
+static void on_alarm(int sig) { alarmed = sig; }
 
 int main(void) {
     struct stat st;
@@ -294,6 +311,21 @@ int main(void) {
     if (pid == 0)
         _exit(9);
     SHOW(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 9);
+    long efd = syscall(SYS_eventfd, 5);
+    unsigned long long count = 0;
+    SHOW(efd >= 0 && read(efd, &count, 8) == 8 && count == 5);
+    SHOW(syscall(SYS_inotify_init) >= 0);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    long sfd = syscall(SYS_signalfd, -1, &mask, 8);
+    raise(SIGUSR1);
+    struct signalfd_siginfo si;
+    SHOW(sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGUSR1);
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    SHOW(syscall(SYS_pause) == -1 && errno == EINTR && alarmed);
     return 0;
 }
 "#,

@@ -52,6 +52,22 @@ static void test_width64(void)
     int32_t sw = 0x7fffffff, swr;
     __asm__ volatile("amoadd.w %0, %2, %1" : "=r"(swr), "+A"(sw) : "r"((int32_t)opaque(1)));
     SHOW("amoadd.w wrap old=%d new=%d", swr, sw);
+#elif defined(__x86_64__)
+    /* LOCK XADD, implicitly locked XCHG, LOCK BTS/BTR and LOCK NEG through the instructions. */
+    int64_t xv = 50, xr = opaque(-3);
+    __asm__ volatile("lock xaddq %0, %1" : "+r"(xr), "+m"(xv) : : "cc");
+    SHOW("lock xadd old=%lld new=%lld", (long long)xr, (long long)xv);
+    int32_t wv = 0x7fffffff, wr = (int32_t)opaque(9);
+    __asm__ volatile("xchgl %0, %1" : "+r"(wr), "+m"(wv));
+    SHOW("xchg old=%d new=%d", wr, wv);
+    uint64_t bits = 0x10;
+    uint8_t was1, was2;
+    __asm__ volatile("lock btsq $40, %0\n\tsetc %1\n\tlock btrq $4, %0\n\tsetc %2"
+                     : "+m"(bits), "=r"(was1), "=r"(was2) : : "cc");
+    SHOW("lock bts/btr: %llx %d %d", (unsigned long long)bits, was1, was2);
+    int16_t nv = (int16_t)opaque(1234);
+    __asm__ volatile("lock negw %0" : "+m"(nv) : : "cc");
+    SHOW("lock neg: %d", nv);
 #endif
 }
 
@@ -150,6 +166,42 @@ static void test_lr_sc(void)
                      : "r"(pair)
                      : "memory");
     SHOW("ldxp/stxp pair: %llu %llx", (unsigned long long)pair[0], (unsigned long long)pair[1]);
+#elif defined(__x86_64__)
+    /* Hand-written LOCK CMPXCHG loops on a quadword and a doubleword, and CMPXCHG16B on a pair. */
+    static uint64_t word = 41;
+    uint64_t old, tmp;
+    __asm__ volatile("   movq (%2), %0\n"
+                     "1: leaq 1(%0), %1\n"
+                     "   lock cmpxchgq %1, (%2)\n"
+                     "   jne 1b\n"
+                     : "=&a"(old), "=&r"(tmp)
+                     : "r"(&word)
+                     : "memory", "cc");
+    SHOW("lock cmpxchg increment: %llu", (unsigned long long)word);
+    static uint32_t w32 = 0xfffffff0u;
+    uint64_t loaded = ~0ULL;
+    uint32_t t32;
+    __asm__ volatile("   movl (%2), %k0\n"
+                     "1: leal 32(%q0), %1\n"
+                     "   lock cmpxchgl %1, (%2)\n"
+                     "   jne 1b\n"
+                     : "+&a"(loaded), "=&r"(t32)
+                     : "r"(&w32)
+                     : "memory", "cc");
+    SHOW("cmpxchg32 zero-extends: %llx, stored %u", (unsigned long long)loaded, w32);
+    static union { uint64_t half[2]; __int128 whole; } slot = { { 5, 0x8000000000000000ULL } };
+    uint64_t lo = 0, hi = 0;
+    uint8_t ok;
+    /* A first CMPXCHG16B with a wrong guess loads the pair; the second stores the update. */
+    for (int i = 0; i < 2; i++) {
+        uint64_t nlo = lo + 2, nhi = hi >> 4;
+        __asm__ volatile("lock cmpxchg16b %2\n\tsete %3"
+                         : "+a"(lo), "+d"(hi), "+m"(slot.whole), "=q"(ok)
+                         : "b"(nlo), "c"(nhi)
+                         : "cc");
+        SHOW("cmpxchg16b #%d ok=%d rdx:rax=%llx:%llu", i, ok, (unsigned long long)hi, (unsigned long long)lo);
+    }
+    SHOW("cmpxchg16b pair: %llu %llx", (unsigned long long)slot.half[0], (unsigned long long)slot.half[1]);
 #endif
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     SHOW("atomic loads/stores: %llu", (unsigned long long)__atomic_load_n(&word, __ATOMIC_ACQUIRE));

@@ -20,6 +20,10 @@ static uint32_t fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 /* REG is "w" or "x" for the integer result, FREG "d" or "s" for the source. */
 #define CVT(insn, reg, freg, x)                                                           \
     ({ uint64_t r_; __asm__ volatile(insn " %" reg "0, %" freg "1" : "=r"(r_) : "w"(x)); r_; })
+#elif defined(__x86_64__)
+/* REG is "k" (32-bit) or "q" (64-bit) for the integer result; X is in an XMM register. */
+#define CVT(insn, reg, x)                                                                  \
+    ({ uint64_t r_ = 0; __asm__ volatile(insn " %1, %" reg "0" : "+r"(r_) : "x"(x)); r_; })
 #endif
 
 static const double dvals[] = {
@@ -69,6 +73,32 @@ static void test_fcvt_from_double(void)
         printf("   float: %d %u %lld %llu\n", (int32_t)CVT("fcvtzs", "w", "s", f),
                (uint32_t)CVT("fcvtzu", "w", "s", f), (long long)CVT("fcvtns", "x", "s", f),
                (unsigned long long)CVT("fcvtnu", "x", "s", f));
+    }
+}
+#elif defined(__x86_64__)
+static void set_rounding(unsigned rc)
+{
+    unsigned csr;
+    __asm__ volatile("stmxcsr %0" : "=m"(csr));
+    csr = (csr & ~0x6000u) | rc << 13;
+    __asm__ volatile("ldmxcsr %0" : : "m"(csr));
+}
+
+static void test_fcvt_from_double(void)
+{
+    puts("cvt from double: tsd2si l q | sd2si l (rn rd ru rz) q (rn) | float: tss2si l q, ss2si q");
+    for (size_t i = 0; i < sizeof dvals / sizeof dvals[0]; i++) {
+        double d = opaque(dvals[i]);
+        printf(" %-24.17g %d %lld |", d, (int32_t)CVT("cvttsd2si", "k", d), (long long)CVT("cvttsd2si", "q", d));
+        for (unsigned rc = 0; rc < 4; rc++) {
+            set_rounding(rc);
+            printf(" %d", (int32_t)CVT("cvtsd2si", "k", d));
+        }
+        set_rounding(0);
+        printf(" %lld\n", (long long)CVT("cvtsd2si", "q", d));
+        float f = (float)d;
+        printf("   float: %d %lld %lld\n", (int32_t)CVT("cvttss2si", "k", f), (long long)CVT("cvttss2si", "q", f),
+               (long long)CVT("cvtss2si", "q", f));
     }
 }
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -538,6 +539,27 @@ static void mappings(void) {
 }
 
 /* ---- the process's own /proc entries ---- */
+/* inotify: a watch on the directory reports a file created, written and removed. */
+static void watches(void) {
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    check("inotify_init1", fd < 0 ? -1 : 0);
+    int wd = inotify_add_watch(fd, ".", IN_CREATE | IN_CLOSE_WRITE | IN_DELETE);
+    check("inotify_add_watch", wd < 0 ? -1 : 0);
+    expect_fail("inotify_add_watch of a missing path", inotify_add_watch(fd, "missing/x", IN_CREATE));
+    write_file("watched.txt", "w");
+    unlink("watched.txt");
+    char buf[1024] __attribute__((aligned(8)));
+    ssize_t n = read(fd, buf, sizeof buf);
+    for (char *p = buf; n > 0 && p < buf + n;) {
+        struct inotify_event *ev = (struct inotify_event *)p;
+        printf("inotify event: same wd %s mask %#x name %s\n", yes(ev->wd == wd), ev->mask, ev->len ? ev->name : "");
+        p += sizeof *ev + ev->len;
+    }
+    check("inotify_rm_watch", inotify_rm_watch(fd, wd));
+    expect_fail("read with nothing pending", read(fd, buf, sizeof buf));
+    close(fd);
+}
+
 static void show_exe_link(const char *link) {
     char exe[PATH_MAX];
     ssize_t n = readlink(link, exe, sizeof exe - 1);
@@ -614,6 +636,7 @@ int main(void) {
     locks();
     copies();
     mappings();
+    watches();
 
     proc_self();
 

@@ -123,6 +123,49 @@ static void test_div_arch_edges(void)
     __asm__ volatile("udiv %w0, %w1, %w2" : "+r"(w) : "r"(mn32), "r"(m1_32));
     printf("udiv w MIN32/-1u = %016llx\n", (unsigned long long)w);
 }
+#elif defined(__x86_64__)
+/* x86 divides RDX:RAX (a 128-bit dividend; SIZE is the operand modifier: q, k or w) and traps (#DE, SIGFPE with FPE_INTDIV) on division
+ * by zero and on a quotient that does not fit; the handler jumps back with si_code. */
+#include <setjmp.h>
+#include <signal.h>
+static sigjmp_buf de_env;
+static void on_fpe(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    siglongjmp(de_env, si->si_code);
+}
+#define TRY_DIV(label, insn, size, hi, lo, d)                                                       \
+    do {                                                                                       \
+        uint64_t q_ = (lo), r_ = (hi), d_ = (d);                                               \
+        int code_ = sigsetjmp(de_env, 1);                                                     \
+        if (code_ == 0) {                                                                      \
+            __asm__ volatile(insn " %" size "2" : "+a"(q_), "+d"(r_) : "r"(d_) : "cc");                \
+            printf(label " = %llx r %llx\n", (unsigned long long)q_, (unsigned long long)r_); \
+        } else {                                                                               \
+            printf(label ": SIGFPE code %d\n", code_);                                        \
+        }                                                                                      \
+    } while (0)
+static void test_div_arch_edges(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_sigaction = on_fpe;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGFPE, &sa, NULL);
+    uint64_t zero = opaque_u64(0), big = opaque_u64(0x10000000000ULL);
+    TRY_DIV("128/64 divq", "divq", "q", opaque_u64(5), opaque_u64(0x123456789abcdef0ULL), big);
+    TRY_DIV("128/64 idivq", "idivq", "q", opaque_u64(~0ULL), opaque_u64(-123456789012345LL), opaque_u64(-7));
+    TRY_DIV("42 divq 0", "divq", "q", zero, opaque_u64(42), zero);
+    TRY_DIV("divq overflow", "divq", "q", big, opaque_u64(0), big);
+    TRY_DIV("MIN idivq -1", "idivq", "q", opaque_u64(~0ULL), opaque_u64(INT64_MIN), opaque_u64(-1));
+    TRY_DIV("divl", "divl", "k", opaque_u64(3), opaque_u64(0xffffffffULL), opaque_u64(7));
+    TRY_DIV("MIN32 idivl -1", "idivl", "k", opaque_u64(0xffffffffULL), opaque_u64(0x80000000ULL), opaque_u64(~0ULL));
+    TRY_DIV("divw", "divw", "w", opaque_u64(0x12), opaque_u64(0x3456), opaque_u64(0x100));
+    uint64_t ax = opaque_u64(0xfff0000000001234ULL);
+    __asm__ volatile("divb %b1" : "+a"(ax) : "q"(opaque_u64(0x35)) : "cc");
+    printf("divb: ax=%llx\n", (unsigned long long)ax);
+    signal(SIGFPE, SIG_DFL);
+}
 #endif
 
 static void test_wrap(void)

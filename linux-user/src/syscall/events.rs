@@ -35,6 +35,28 @@ pub fn eventfd2(_p: &mut Process, a: [u64; 6]) -> SysResult {
     )
 }
 
+pub fn inotify_init1(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(libc::SYS_inotify_init1, [int(a[0]), 0, 0, 0, 0, 0])
+}
+
+/// `inotify_add_watch(fd, path, mask)`: the path goes through the sysroot like any lookup.
+/// The events read from the descriptor have the same layout on every arch.
+pub fn inotify_add_watch(p: &mut Process, a: [u64; 6]) -> SysResult {
+    crate::syscall::fs::with_path(
+        p,
+        libc::SYS_inotify_add_watch,
+        [int(a[0]), a[1], a[2] as u32 as u64, 0, 0, 0],
+        &[1],
+    )
+}
+
+pub fn inotify_rm_watch(_p: &mut Process, a: [u64; 6]) -> SysResult {
+    host_syscall(
+        libc::SYS_inotify_rm_watch,
+        [int(a[0]), int(a[1]), 0, 0, 0, 0],
+    )
+}
+
 pub fn epoll_create1(_p: &mut Process, a: [u64; 6]) -> SysResult {
     host_syscall(libc::SYS_epoll_create1, [int(a[0]), 0, 0, 0, 0, 0])
 }
@@ -131,6 +153,9 @@ syscall_table! {
     20 epoll_create1,
     21 epoll_ctl,
     22 epoll_pwait,
+    26 inotify_init1,
+    27 inotify_add_watch,
+    28 inotify_rm_watch,
     85 timerfd_create,
     86 timerfd_settime,
     87 timerfd_gettime,

@@ -231,7 +231,12 @@ pub fn getcwd(p: &mut Process, a: [u64; 6]) -> SysResult {
 
 /// Syscalls taking paths: the arguments at `path_args` are guest path pointers, looked up
 /// under the sysroot first ([`Process::path`]).
-fn with_path(p: &mut Process, nr: libc::c_long, a: [u64; 6], path_args: &[usize]) -> SysResult {
+pub(super) fn with_path(
+    p: &mut Process,
+    nr: libc::c_long,
+    a: [u64; 6],
+    path_args: &[usize],
+) -> SysResult {
     with_paths(p, nr, a, path_args, Process::path)
 }
 

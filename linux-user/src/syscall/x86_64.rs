@@ -44,6 +44,10 @@ mod generic {
     pub const EPOLL_PWAIT: u64 = 22;
     pub const GETPGID: u64 = 155;
     pub const CLONE: u64 = 220;
+    pub const EVENTFD2: u64 = 19;
+    pub const INOTIFY_INIT1: u64 = 26;
+    pub const PPOLL: u64 = 73;
+    pub const SIGNALFD4: u64 = 74;
 }
 
 /// The generic number and arguments of x86_64 syscall `nr` (numbers without a generic
@@ -60,6 +64,9 @@ pub fn to_generic(nr: u64, a: [u64; 6]) -> (u64, [u64; 6]) {
         ),
         21 => at(FACCESSAT, [AT_FDCWD, a[0], a[1], 0, 0, 0]),
         22 => at(PIPE2, [a[0], 0, 0, 0, 0, 0]),
+        // pause: a ppoll of nothing without a timeout sleeps until a handled signal and,
+        // like pause, is never restarted.
+        34 => at(PPOLL, [0; 6]),
         56 => at(CLONE, [a[0], a[1], a[2], a[4], a[3], 0]),
         57 => at(CLONE, [SIGCHLD, 0, 0, 0, 0, 0]),
         58 => at(CLONE, [0x4000 | 0x100 | SIGCHLD, 0, 0, 0, 0, 0]),
@@ -82,6 +89,9 @@ pub fn to_generic(nr: u64, a: [u64; 6]) -> (u64, [u64; 6]) {
         // epoll_create's size only has to be positive.
         213 if a[0] as i32 > 0 => at(EPOLL_CREATE1, [0; 6]),
         232 => at(EPOLL_PWAIT, [a[0], a[1], a[2], a[3], 0, 8]),
+        253 => at(INOTIFY_INIT1, [0; 6]),
+        282 => at(SIGNALFD4, [a[0], a[1], a[2], 0, 0, 0]),
+        284 => at(EVENTFD2, [a[0], 0, 0, 0, 0, 0]),
         _ => {
             let generic = TO_GENERIC
                 .binary_search_by_key(&nr, |&(x, _)| u64::from(x))
