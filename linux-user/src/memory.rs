@@ -252,6 +252,20 @@ impl AddressSpace {
 
     // ---- checked access for syscalls -------------------------------------------------------
 
+    /// Whether the host page behind guest `addr` is resident: what a CPU's page walk would
+    /// find present (an anonymous page never touched is not).
+    pub fn resident(&self, addr: u64) -> bool {
+        if !self.mem.window.contains(addr, 1) {
+            return false;
+        }
+        let page = self.mem.window.host_ptr(addr & !(PAGE_SIZE - 1));
+        let mut vec = 0u8;
+        // SAFETY: mincore reads only the page tables of the window's own mapping and writes
+        // one byte (one page) to `vec`; an unmapped page makes it fail with ENOMEM.
+        let r = unsafe { libc::mincore(page.cast(), PAGE_SIZE as usize, &mut vec) };
+        r == 0 && vec & 1 != 0
+    }
+
     /// `Ok` if guest `[addr, addr+len)` is mapped with `need`, else `EFAULT`.
     pub fn check(&self, addr: u64, len: u64, need: u8) -> Result<(), Errno> {
         if self.mem.accessible(addr, len, need) {

@@ -305,6 +305,17 @@ fn log_illegal(process: &mut Process, pc: u64) {
 
 /// Act on why guest code stopped.
 fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
+    if process.arch.arch == crate::arch::GuestArch::X86_64 {
+        x86_exception(reason, cpu, process);
+    } else {
+        generic_exit(reason, cpu, process);
+    }
+    signals::deliver(cpu, process);
+}
+
+/// How riscv64 and aarch64 (and x86_64 syscalls and fetch faults) stop.
+fn generic_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
+    let pc = cpu.header().pc;
     match reason {
         ExitReason::Syscall => {
             // Runs the syscall (rt_sigreturn and restarts included) and sets the result.
@@ -313,21 +324,38 @@ fn handle_exit(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process
         }
         ExitReason::Halt => {}
         ExitReason::IllegalInsn => {
-            let pc = cpu.header().pc;
             log_illegal(process, pc);
             signals::sync_signal(cpu, process, libc::SIGILL, signals::ILL_ILLOPC, pc);
         }
         ExitReason::Breakpoint => {
-            let pc = cpu.header().pc;
             signals::sync_signal(cpu, process, libc::SIGTRAP, signals::TRAP_BRKPT, pc);
-        }
-        ExitReason::Exception(emu_frontend::x86_64::EXC_DIVIDE)
-            if process.arch.arch == crate::arch::GuestArch::X86_64 =>
-        {
-            let pc = cpu.header().pc;
-            signals::sync_signal(cpu, process, libc::SIGFPE, signals::FPE_INTDIV, pc);
         }
         ExitReason::FetchFault | ExitReason::Exception(_) => signals::fetch_fault(cpu, process),
     }
-    signals::deliver(cpu, process);
+}
+
+/// x86 exceptions become the signals Linux's x86 trap handlers send (vector recorded for
+/// the frame's `trapno`): #DE → SIGFPE, #UD → SIGILL (ILL_ILLOPN), #GP → SIGSEGV and INT3
+/// (whose pc is already past it: a trap) → SIGTRAP, both SI_KERNEL with no address.
+fn x86_exception(reason: ExitReason, cpu: &mut dyn GuestCpu, process: &mut Process) {
+    use emu_frontend::x86_64::{EXC_DIVIDE, EXC_GP};
+    let pc = cpu.header().pc;
+    let (trap, sig, code, addr) = match reason {
+        ExitReason::Exception(EXC_DIVIDE) => {
+            (signals::TRAP_DIVIDE, libc::SIGFPE, signals::FPE_INTDIV, pc)
+        }
+        ExitReason::Exception(EXC_GP) => (signals::TRAP_GP, libc::SIGSEGV, signals::SI_KERNEL, 0),
+        ExitReason::IllegalInsn => {
+            log_illegal(process, pc);
+            let code = signals::ILL_ILLOPN;
+            (signals::TRAP_INVALID_OPCODE, libc::SIGILL, code, pc)
+        }
+        ExitReason::Breakpoint => {
+            let code = signals::SI_KERNEL;
+            (signals::TRAP_BREAKPOINT, libc::SIGTRAP, code, 0)
+        }
+        other => return generic_exit(other, cpu, process),
+    };
+    signals::record_trap(process, trap);
+    signals::sync_signal(cpu, process, sig, code, addr);
 }

@@ -23,8 +23,8 @@ use crate::guest_cpu::GuestCpu;
 use crate::memory::Backing;
 use crate::signal_frame::{self, FrameInput};
 use crate::syscall::signal::{
-    sigbit, AltStack, SigInfo, SignalState, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
-    SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
+    sigbit, AltStack, SigInfo, SignalState, TrapInfo, NSIG, SA_NODEFER, SA_ONSTACK, SA_RESETHAND,
+    SA_RESTART, SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SI_TKILL, SS_DISABLE, UNBLOCKABLE,
 };
 use crate::syscall::Process;
 
@@ -41,6 +41,10 @@ const RESTART_WITHOUT_HANDLER: &[u64] = &[72, 73, 22, 101, 115, 441];
 pub const SEGV_MAPERR: i32 = 1;
 pub const SEGV_ACCERR: i32 = 2;
 pub const ILL_ILLOPC: i32 = 1;
+/// x86 reports #UD as an illegal operand.
+pub const ILL_ILLOPN: i32 = 2;
+/// `si_code` of signals the kernel raises for exceptions without a specific code (#GP, INT3 on x86).
+pub const SI_KERNEL: i32 = 0x80;
 pub const TRAP_BRKPT: i32 = 1;
 /// `si_code` of an integer divide by zero (x86 #DE).
 pub const FPE_INTDIV: i32 = 1;
@@ -452,10 +456,45 @@ pub fn sync_signal(cpu: &mut dyn GuestCpu, p: &mut Process, sig: i32, code: i32,
     deliver_one(cpu, p, s, info);
 }
 
+/// x86 page-fault error code bits.
+const PF_PRESENT: u64 = 1;
+const PF_WRITE: u64 = 2;
+const PF_USER: u64 = 4;
+const PF_FETCH: u64 = 16;
+
+/// Record a page fault at `addr` as the thread's last exception. The present bit is set
+/// when the page is mapped and resident, as the CPU's page walk would find it.
+fn record_page_fault(p: &mut Process, addr: u64, mapped: bool, access: u64) {
+    let present = if mapped && p.space.resident(addr) {
+        PF_PRESENT
+    } else {
+        0
+    };
+    p.signals.trap = TrapInfo {
+        trapno: TRAP_PAGE_FAULT,
+        error_code: PF_USER | present | access,
+        fault_address: addr,
+    };
+}
+
+/// Record a non-page-fault exception (`cr2` keeps the last page fault's address).
+pub fn record_trap(p: &mut Process, trapno: u64) {
+    p.signals.trap.trapno = trapno;
+    p.signals.trap.error_code = 0;
+}
+
+/// x86 exception vectors.
+pub const TRAP_DIVIDE: u64 = 0;
+pub const TRAP_BREAKPOINT: u64 = 3;
+pub const TRAP_INVALID_OPCODE: u64 = 6;
+pub const TRAP_GP: u64 = 13;
+const TRAP_PAGE_FAULT: u64 = 14;
+
 /// The guest SIGSEGV for a fetch from `pc`: unmapped or not executable.
 pub fn fetch_fault(cpu: &mut dyn GuestCpu, p: &mut Process) {
     let pc = cpu.header().pc;
     let mapped = p.space.check(pc, 1, crate::pages::MAPPED).is_ok();
+    record_page_fault(p, pc, mapped, PF_FETCH);
     let code = if mapped { SEGV_ACCERR } else { SEGV_MAPERR };
     sync_signal(cpu, p, libc::SIGSEGV, code, pc);
 }
@@ -469,6 +508,7 @@ pub fn memory_fault(cpu: &mut dyn GuestCpu, p: &mut Process, f: crate::fault::Gu
     if let Some(pc) = crate::fault_pc::locate(&cpu.arch_cpu(), &p.space, f.addr, write) {
         cpu.header_mut().pc = pc;
     }
+    record_page_fault(p, f.addr, mapped, if write { PF_WRITE } else { 0 });
     let code = if f.signal == libc::SIGSEGV {
         if mapped {
             SEGV_ACCERR
@@ -490,7 +530,13 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
         SIG_DFL => fatal(p, sig as i32),
         _ => {}
     }
-    let trampoline = ensure_trampoline(cpu, p);
+    // The trampoline page is mapped only for a handler without a restorer: mapping it
+    // would take the first free guest range, perhaps a hole the program relies on.
+    let return_to = if act.flags & SA_RESTORER != 0 && act.restorer != 0 {
+        act.restorer
+    } else {
+        ensure_trampoline(cpu, p)
+    };
     let mut ac = cpu.arch_cpu();
     let sp = signal_frame::stack_pointer(&ac);
     let alt = p.signals.altstack;
@@ -500,11 +546,6 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
         } else {
             sp
         };
-    let return_to = if act.flags & SA_RESTORER != 0 && act.restorer != 0 {
-        act.restorer
-    } else {
-        trampoline
-    };
     let info_bytes = info.to_bytes();
     p.strace_signal(sig as u64, &info_bytes);
     if p.log_options.int {
@@ -524,6 +565,7 @@ fn deliver_one(cpu: &mut dyn GuestCpu, p: &mut Process, sig: usize, info: SigInf
         handler: act.handler,
         return_to,
         stack_top,
+        trap: p.signals.trap,
     };
     if signal_frame::setup(&mut ac, &mut p.space, &frame).is_err() {
         fatal(p, libc::SIGSEGV);

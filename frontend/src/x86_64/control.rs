@@ -86,7 +86,17 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         M::Wait => Ok(Flow::Continue),
         M::Hlt => fault(c, ExitReason::Exception(EXC_GP)),
         M::Ud2 | M::Ud0 | M::Ud1 => fault(c, ExitReason::IllegalInsn),
-        M::Int3 => fault(c, ExitReason::Breakpoint),
+        // INT3 is a trap: the exception reports the next instruction.
+        M::Int3 => {
+            let next = c.next;
+            end(
+                c,
+                Terminal::Exit {
+                    reason: ExitReason::Breakpoint,
+                    pc: next,
+                },
+            )
+        }
         _ if is_jcc(m) => jcc(c),
         _ => return None,
     })

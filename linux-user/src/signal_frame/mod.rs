@@ -46,6 +46,8 @@ pub struct FrameInput<'a> {
     pub siginfo: bool,
     /// Top of the stack the frame goes on.
     pub stack_top: u64,
+    /// The thread's last hardware exception (x86_64 `sigcontext` reports it).
+    pub trap: crate::syscall::signal::TrapInfo,
 }
 
 /// What `rt_sigreturn` hands back besides restored registers.
@@ -187,6 +189,7 @@ mod tests {
             handler: 0x5000,
             return_to: 0x6000,
             stack_top: top,
+            trap: Default::default(),
         }
     }
 

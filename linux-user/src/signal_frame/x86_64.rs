@@ -28,6 +28,9 @@ const SC: usize = UC + UC_MCONTEXT;
 const SC_RIP: usize = 128;
 const SC_EFLAGS: usize = 136;
 const SC_CSGSFS: usize = 144;
+const SC_ERR: usize = 152;
+const SC_TRAPNO: usize = 160;
+const SC_CR2: usize = 176;
 const SC_FPSTATE: usize = 184;
 /// The registers in `sigcontext` order, as register numbers.
 const SC_ORDER: [usize; 16] = [8, 9, 10, 11, 12, 13, 14, 15, 7, 6, 5, 3, 2, 0, 1, 4];
@@ -53,6 +56,9 @@ pub fn setup(cpu: &mut X64Cpu, space: &mut AddressSpace, f: &FrameInput) -> Resu
     put_u64(&mut b, SC + SC_RIP, cpu.header.pc);
     put_u64(&mut b, SC + SC_EFLAGS, cpu.eflags());
     put_u64(&mut b, SC + SC_CSGSFS, USER_CS | USER_DS << 48);
+    put_u64(&mut b, SC + SC_ERR, f.trap.error_code);
+    put_u64(&mut b, SC + SC_TRAPNO, f.trap.trapno);
+    put_u64(&mut b, SC + SC_CR2, f.trap.fault_address);
     put_u64(&mut b, SC + SC_FPSTATE, fx);
     put_u64(&mut b, UC + UC_SIGMASK, f.uc_sigmask);
     b[INFO..INFO + 128].copy_from_slice(f.info);

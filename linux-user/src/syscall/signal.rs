@@ -91,6 +91,19 @@ impl SigInfo {
     }
 }
 
+/// What the last hardware exception of a thread left behind (Linux's `thread.trap_nr`,
+/// `error_code` and `cr2`): the x86_64 signal frame reports it in `sigcontext`, for the
+/// fault's own signal and for any later one, as the kernel does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrapInfo {
+    /// The x86 exception vector (14 page fault, 13 #GP, 6 #UD, 3 #BP, 0 #DE).
+    pub trapno: u64,
+    /// The exception's error code (for page faults: present, write, user, fetch bits).
+    pub error_code: u64,
+    /// The faulting address of the last page fault.
+    pub fault_address: u64,
+}
+
 /// The guest's `stack_t` for `sigaltstack`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AltStack {
@@ -241,6 +254,8 @@ pub struct SignalState {
     pub saved_mask: Option<u64>,
     /// The guest stack pointer at the current syscall (for `sigaltstack`'s `SS_ONSTACK`).
     pub syscall_sp: u64,
+    /// The thread's last hardware exception.
+    pub trap: TrapInfo,
 }
 
 impl SignalState {
@@ -257,6 +272,7 @@ impl SignalState {
             },
             saved_mask: None,
             syscall_sp: 0,
+            trap: TrapInfo::default(),
         }
     }
 
