@@ -86,6 +86,12 @@ pub trait GuestArch: Send + Sync {
     /// Longest instruction in bytes (at most 16); the loop fetches this many when it can.
     fn max_insn_len(&self) -> usize;
 
+    /// Code the arch itself provides at `pc` instead of guest memory (x86_64's vsyscall
+    /// page): the bytes from `pc` on.
+    fn fixed_code(&self, _pc: u64) -> Option<&'static [u8]> {
+        None
+    }
+
     /// Append the IR for the instruction at `pc`, whose bytes start `bytes` (which may be
     /// shorter than [`GuestArch::max_insn_len`] when fetch stopped early, or longer than the
     /// instruction). Must not panic on any input: undecodable instructions set an
@@ -174,7 +180,14 @@ pub fn translator_loop(
     let mut cur = pc;
     let mut count = 0u32;
     let terminal = loop {
-        let got = fetch.fetch(cur, &mut buf[..max_len]).min(max_len);
+        let got = match arch.fixed_code(cur) {
+            Some(code) => {
+                let n = code.len().min(max_len);
+                buf[..n].copy_from_slice(&code[..n]);
+                n
+            }
+            None => fetch.fetch(cur, &mut buf[..max_len]).min(max_len),
+        };
         let (insts, values) = (block.insts.len(), block.value_types.len());
         let outcome = arch.translate_insn(cur, &buf[..got], &mut Builder::new(&mut block));
         match outcome {

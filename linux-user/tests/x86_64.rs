@@ -230,7 +230,7 @@ guest_tests!(
     threads,
 );
 
-x86_guest_tests!(x87_basics, int_ext, fault_context);
+x86_guest_tests!(x87_basics, int_ext, fault_context, vsyscall);
 
 #[test]
 fn legacy_syscalls() {

@@ -1,5 +1,5 @@
 // Scheduler and membarrier syscalls a threaded runtime touches: policy and priority ranges,
-// parameters, affinity get/set round trip, the round-robin interval, membarrier's query.
+// parameters, affinity get/set round trip, getcpu, the round-robin interval, membarrier's query.
 #define _GNU_SOURCE
 #include <linux/membarrier.h>
 #include <sched.h>
@@ -22,6 +22,10 @@ int main(void) {
     printf("setaffinity same: %d\n", sched_setaffinity(0, sizeof set, &set));
     printf("getaffinity of this thread by tid: %d\n",
            sched_getaffinity(syscall(SYS_gettid), sizeof set, &set));
+    unsigned cpu = ~0u, node = ~0u;
+    printf("getcpu: %ld, in the affinity set: %d, node set: %d\n", syscall(SYS_getcpu, &cpu, &node, NULL),
+           cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set), node != ~0u);
+    printf("getcpu without pointers: %ld\n", syscall(SYS_getcpu, NULL, NULL, NULL));
     struct timespec ts;
     printf("rr interval: %d\n", sched_rr_get_interval(0, &ts));
     long q = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);

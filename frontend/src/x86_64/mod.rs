@@ -9,7 +9,8 @@
 //! `string.rs` (MOVS/STOS/LODS/CMPS/SCAS), `sse.rs` (SSE moves and operations) with its
 //! out-of-line helpers in `sse_helpers.rs`, and `x87.rs` (the x87 stack) with its arithmetic
 //! in `x87_arith.rs`, and `fxsave.rs` (FXSAVE/FXRSTOR). `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, and
-//! `locate.rs` finds an instruction's memory access for fault reporting.
+//! `locate.rs` finds an instruction's memory access for fault reporting; `vsyscall.rs` provides
+//! the legacy vsyscall page's code.
 
 mod control;
 pub mod cpuid;
@@ -22,6 +23,7 @@ pub mod locate;
 mod sse;
 mod sse_helpers;
 mod string;
+mod vsyscall;
 mod x87;
 mod x87_arith;
 
@@ -185,6 +187,10 @@ impl GuestArch for X64Arch {
 
     fn max_insn_len(&self) -> usize {
         15
+    }
+
+    fn fixed_code(&self, pc: u64) -> Option<&'static [u8]> {
+        vsyscall::code_at(pc)
     }
 
     fn translate_insn(&self, pc: u64, bytes: &[u8], builder: &mut Builder) -> InsnOutcome {

@@ -243,6 +243,7 @@ table! {
     165 getrusage => process::getrusage,
     166 umask => fs::umask,
     167 prctl => process::prctl,
+    168 getcpu => process::getcpu,
     169 gettimeofday => time::gettimeofday,
     172 getpid => process::getpid,
     173 getppid => process::getppid,

@@ -164,6 +164,13 @@ pub fn sched_getaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
     )
 }
 
+/// `getcpu(cpu, node, cache)`: either pointer may be NULL; the cache argument is unused.
+pub fn getcpu(p: &mut Process, a: [u64; 6]) -> SysResult {
+    let cpu = crate::syscall::opt_ptr(p, a[0], 4, true)?;
+    let node = crate::syscall::opt_ptr(p, a[1], 4, true)?;
+    host_syscall(libc::SYS_getcpu, [cpu, node, 0, 0, 0, 0])
+}
+
 pub fn sched_setaffinity(p: &mut Process, a: [u64; 6]) -> SysResult {
     let buf = p.space.read_ptr(a[2], a[1])?;
     host_syscall(
