@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static const char *yes(int b) { return b ? "yes" : "no"; }
@@ -412,6 +413,38 @@ static void attributes(void) {
     expect_fail("faccessat bad mode", faccessat(AT_FDCWD, "a.txt", 0x100, 0));
 }
 
+/* ---- extended attributes (user.* where the file system has them; the same either way) ---- */
+static void xattrs(void) {
+    int r = setxattr("a.txt", "user.emu", "value-1", 7, XATTR_CREATE);
+    if (r != 0) {
+        expect_fail("setxattr (file system without user xattrs?)", r);
+        return;
+    }
+    expect_fail("setxattr XATTR_CREATE again", setxattr("a.txt", "user.emu", "v", 1, XATTR_CREATE));
+    char buf[64] = { 0 };
+    printf("getxattr size: %zd\n", getxattr("a.txt", "user.emu", NULL, 0));
+    ssize_t n = getxattr("a.txt", "user.emu", buf, sizeof buf);
+    printf("getxattr: %zd %.*s\n", n, n > 0 ? (int)n : 0, buf);
+    expect_fail("getxattr small buffer", getxattr("a.txt", "user.emu", buf, 2));
+    expect_fail("getxattr missing", getxattr("a.txt", "user.none", buf, sizeof buf));
+    int fd = open("a.txt", O_RDWR);
+    check("fsetxattr", fsetxattr(fd, "user.two", "2", 1, 0));
+    n = flistxattr(fd, buf, sizeof buf);
+    int found = 0;
+    for (char *p = buf; n > 0 && p < buf + n; p += strlen(p) + 1)
+        found += strcmp(p, "user.emu") == 0 || strcmp(p, "user.two") == 0;
+    printf("flistxattr: both names %s\n", yes(found == 2));
+    n = fgetxattr(fd, "user.two", buf, sizeof buf);
+    printf("fgetxattr: %zd %c\n", n, buf[0]);
+    close(fd);
+    printf("listxattr through the link: %s\n", yes(listxattr("link", buf, sizeof buf) == llistxattr("a.txt", buf, sizeof buf)));
+    check("removexattr", removexattr("a.txt", "user.emu"));
+    check("lremovexattr", lremovexattr("a.txt", "user.two"));
+    expect_fail("removexattr again", removexattr("a.txt", "user.emu"));
+    printf("listxattr empty: %zd\n", listxattr("a.txt", buf, sizeof buf));
+    expect_fail("getxattr bad name pointer", getxattr("a.txt", (const char *)8, buf, sizeof buf));
+}
+
 /* ---- locks ---- */
 static void locks(void) {
     int fd = open("a.txt", O_RDWR);
@@ -633,6 +666,7 @@ int main(void) {
     stats();
     names();
     attributes();
+    xattrs();
     locks();
     copies();
     mappings();

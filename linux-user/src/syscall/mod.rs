@@ -16,6 +16,7 @@ pub mod stat;
 pub mod strace;
 mod time;
 pub mod x86_64;
+mod xattr;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -303,6 +304,7 @@ pub fn lookup(arch: GuestArch, nr: u64) -> Option<&'static Syscall> {
         .chain(GENERIC_SYSCALLS)
         .chain(net::SYSCALLS)
         .chain(events::SYSCALLS)
+        .chain(xattr::SYSCALLS)
         .find(|s| s.nr == nr)
 }
 
