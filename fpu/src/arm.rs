@@ -17,7 +17,8 @@
 
 use softfloat_sys as sf;
 
-use crate::RoundingMode;
+use crate::fast;
+use crate::{Flags, RoundingMode};
 
 /// FPSR cumulative exception bits.
 pub const IOC: u32 = 1 << 0;
@@ -142,6 +143,21 @@ trait Fmt {
     fn sqrt(a: u64) -> u64;
     /// Fused `a * b + c`.
     fn fma(a: u64, b: u64, c: u64) -> u64;
+    /// The hardfloat fast path of `op` (binary32 and binary64; `None`: SoftFloat decides).
+    fn fast(_op: fast::Op, _args: [u64; 3], _rm: RoundingMode) -> Option<(u64, Flags)> {
+        None
+    }
+    /// `op` through the fast path or SoftFloat (in the thread's current mode).
+    fn basic(op: fast::Op, [a, b, c]: [u64; 3]) -> u64 {
+        match op {
+            fast::Op::Add => Self::add(a, b),
+            fast::Op::Sub => Self::sub(a, b),
+            fast::Op::Mul => Self::mul(a, b),
+            fast::Op::Div => Self::div(a, b),
+            fast::Op::Sqrt => Self::sqrt(a),
+            fast::Op::MulAdd => Self::fma(a, b, c),
+        }
+    }
     fn eq(a: u64, b: u64) -> bool;
     fn lt(a: u64, b: u64) -> bool;
     fn round_to_int(a: u64, rm: u8, exact: bool) -> u64;
@@ -191,7 +207,7 @@ struct S;
 struct D;
 
 macro_rules! impl_fmt {
-    ($fmt:ident, $t:ident, $bits:ty, exp: $e:expr, frac: $f:expr,
+    ($fmt:ident, $t:ident, $bits:ty, $(host: $host:ty,)? exp: $e:expr, frac: $f:expr,
      [$add:ident, $sub:ident, $mul:ident, $div:ident, $sqrt:ident, $fma:ident, $eq:ident,
       $lt:ident, $rint:ident],
      to: [$ti32:ident, $tu32:ident, $ti64:ident, $tu64:ident],
@@ -199,6 +215,12 @@ macro_rules! impl_fmt {
         impl Fmt for $fmt {
             const FRAC_BITS: u32 = $f;
             const EXP_BITS: u32 = $e;
+
+            $(
+                fn fast(op: fast::Op, args: [u64; 3], rm: RoundingMode) -> Option<(u64, Flags)> {
+                    fast::apply::<$host>(op, args, rm)
+                }
+            )?
 
             fn add(a: u64, b: u64) -> u64 {
                 // SAFETY: SoftFloat arithmetic only touches its thread-local mode and flags.
@@ -274,12 +296,12 @@ impl_fmt!(H, float16_t, u16, exp: 5, frac: 10,
      f16_roundToInt],
     to: [f16_to_i32, f16_to_ui32, f16_to_i64, f16_to_ui64],
     from: [i32_to_f16, ui32_to_f16, i64_to_f16, ui64_to_f16]);
-impl_fmt!(S, float32_t, u32, exp: 8, frac: 23,
+impl_fmt!(S, float32_t, u32, host: f32, exp: 8, frac: 23,
     [f32_add, f32_sub, f32_mul, f32_div, f32_sqrt, f32_mulAdd, f32_eq, f32_lt_quiet,
      f32_roundToInt],
     to: [f32_to_i32, f32_to_ui32, f32_to_i64, f32_to_ui64],
     from: [i32_to_f32, ui32_to_f32, i64_to_f32, ui64_to_f32]);
-impl_fmt!(D, float64_t, u64, exp: 11, frac: 52,
+impl_fmt!(D, float64_t, u64, host: f64, exp: 11, frac: 52,
     [f64_add, f64_sub, f64_mul, f64_div, f64_sqrt, f64_mulAdd, f64_eq, f64_lt_quiet,
      f64_roundToInt],
     to: [f64_to_i32, f64_to_ui32, f64_to_i64, f64_to_ui64],
@@ -427,12 +449,21 @@ impl FpCtx {
         self.finish::<F>(r, fl)
     }
 
-    fn arith<F: Fmt>(&mut self, a: u64, b: u64, f: fn(u64, u64) -> u64) -> u64 {
+    /// A basic operation (NaNs already handled, inputs flushed): the hardfloat fast path
+    /// when it applies, else SoftFloat in the FPCR rounding mode.
+    fn basic<F: Fmt>(&mut self, op: fast::Op, args: [u64; 3]) -> u64 {
+        match F::fast(op, args, self.rmode()) {
+            Some((r, fl)) => self.finish::<F>(r, fl.0),
+            None => self.rounded::<F>(|| F::basic(op, args)),
+        }
+    }
+
+    fn arith<F: Fmt>(&mut self, a: u64, b: u64, op: fast::Op) -> u64 {
         let (a, b) = (self.flush_in::<F>(a), self.flush_in::<F>(b));
         if let Some(n) = self.process_nans::<F>(&[a, b]) {
             return n;
         }
-        self.rounded::<F>(|| f(a, b))
+        self.basic::<F>(op, [a, b, 0])
     }
 
     /// FPMulAdd: `addend + a * b` with one rounding.
@@ -447,7 +478,7 @@ impl FpCtx {
         if let Some(n) = self.process_nans::<F>(&[c, a, b]) {
             return n;
         }
-        self.rounded::<F>(|| F::fma(a, b, c))
+        self.basic::<F>(fast::Op::MulAdd, [a, b, c])
     }
 
     fn min_max<F: Fmt>(&mut self, a: u64, b: u64, max: bool, number: bool) -> u64 {
@@ -480,7 +511,7 @@ impl FpCtx {
         if (F::is_inf(a) && F::is_zero(b)) || (F::is_zero(a) && F::is_inf(b)) {
             return F::pow2(1) | ((a ^ b) & F::SIGN);
         }
-        self.arith::<F>(a, b, F::mul)
+        self.arith::<F>(a, b, fast::Op::Mul)
     }
 
     /// FRECPS (`2 - a * b`) / FRSQRTS (`(3 - a * b) / 2`), fused, with `0 * inf` giving 2 / 1.5.
@@ -522,17 +553,17 @@ impl FpCtx {
 
     fn op2_g<F: Fmt>(&mut self, op: Op2, a: u64, b: u64) -> u64 {
         match op {
-            Op2::Add => self.arith::<F>(a, b, F::add),
-            Op2::Sub => self.arith::<F>(a, b, F::sub),
-            Op2::Mul => self.arith::<F>(a, b, F::mul),
-            Op2::Div => self.arith::<F>(a, b, F::div),
+            Op2::Add => self.arith::<F>(a, b, fast::Op::Add),
+            Op2::Sub => self.arith::<F>(a, b, fast::Op::Sub),
+            Op2::Mul => self.arith::<F>(a, b, fast::Op::Mul),
+            Op2::Div => self.arith::<F>(a, b, fast::Op::Div),
             Op2::Max => self.min_max::<F>(a, b, true, false),
             Op2::Min => self.min_max::<F>(a, b, false, false),
             Op2::MaxNm => self.min_max::<F>(a, b, true, true),
             Op2::MinNm => self.min_max::<F>(a, b, false, true),
-            Op2::Nmul => F::neg(self.arith::<F>(a, b, F::mul)),
+            Op2::Nmul => F::neg(self.arith::<F>(a, b, fast::Op::Mul)),
             Op2::Mulx => self.mulx::<F>(a, b),
-            Op2::Abd => F::abs(self.arith::<F>(a, b, F::sub)),
+            Op2::Abd => F::abs(self.arith::<F>(a, b, fast::Op::Sub)),
             Op2::Recps => self.step::<F>(a, b, false),
             Op2::Rsqrts => self.step::<F>(a, b, true),
         }
@@ -553,7 +584,7 @@ impl FpCtx {
         if let Some(n) = self.process_nans::<F>(&[a]) {
             return n;
         }
-        self.rounded::<F>(|| F::sqrt(a))
+        self.basic::<F>(fast::Op::Sqrt, [a, 0, 0])
     }
 
     /// FSQRT.

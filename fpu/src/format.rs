@@ -13,6 +13,11 @@ use softfloat_sys as sf;
 pub(crate) trait Format {
     /// The raw bit representation (`u32` or `u64`).
     type Bits: Copy + Into<u64>;
+    /// The host's type of the same format (for the hardfloat fast paths).
+    type Host: crate::fast::HostFloat;
+
+    fn to_host(a: Self::Bits) -> Self::Host;
+    fn from_host(h: Self::Host) -> Self::Bits;
 
     /// The sign bit.
     const SIGN: u64;
@@ -80,7 +85,7 @@ pub(crate) struct F64;
 /// Implements [`Format`] for `$fmt` from its bit layout and SoftFloat's function names.
 macro_rules! impl_format {
     (
-        $fmt:ty, bits: $bits:ty, sf_type: $sf_ty:ident,
+        $fmt:ty, bits: $bits:ty, host: $host:ty, sf_type: $sf_ty:ident,
         exp_bits: $exp_bits:expr, frac_bits: $frac_bits:expr,
         binary: { $($op:ident => $sf_op:ident),* $(,)? },
         sqrt: $sf_sqrt:ident, mul_add: $sf_mul_add:ident,
@@ -90,6 +95,15 @@ macro_rules! impl_format {
     ) => {
         impl Format for $fmt {
             type Bits = $bits;
+            type Host = $host;
+
+            fn to_host(a: $bits) -> $host {
+                <$host>::from_bits(a)
+            }
+
+            fn from_host(h: $host) -> $bits {
+                h.to_bits()
+            }
             const FRAC: u64 = (1 << $frac_bits) - 1;
             const EXP: u64 = ((1 << $exp_bits) - 1) << $frac_bits;
             const SIGN: u64 = 1 << ($exp_bits + $frac_bits);
@@ -144,7 +158,7 @@ macro_rules! impl_format {
 }
 
 impl_format! {
-    F32, bits: u32, sf_type: float32_t, exp_bits: 8, frac_bits: 23,
+    F32, bits: u32, host: f32, sf_type: float32_t, exp_bits: 8, frac_bits: 23,
     binary: { add => f32_add, sub => f32_sub, mul => f32_mul, div => f32_div },
     sqrt: f32_sqrt, mul_add: f32_mulAdd,
     compare: { eq => f32_eq, lt => f32_lt, le => f32_le, lt_quiet => f32_lt_quiet },
@@ -159,7 +173,7 @@ impl_format! {
 }
 
 impl_format! {
-    F64, bits: u64, sf_type: float64_t, exp_bits: 11, frac_bits: 52,
+    F64, bits: u64, host: f64, sf_type: float64_t, exp_bits: 11, frac_bits: 52,
     binary: { add => f64_add, sub => f64_sub, mul => f64_mul, div => f64_div },
     sqrt: f64_sqrt, mul_add: f64_mulAdd,
     compare: { eq => f64_eq, lt => f64_lt, le => f64_le, lt_quiet => f64_lt_quiet },

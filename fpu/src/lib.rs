@@ -7,8 +7,8 @@
 //!
 //! This file owns the shared types ([`RoundingMode`], [`Flags`]) and the plumbing that runs one
 //! SoftFloat call with a given rounding mode and collects its flags (`run`). The per-format
-//! glue lives in `format.rs`, the generic operations in `arith.rs`, `compare.rs` and
-//! `convert.rs`, and the public per-width names in `f32.rs` / `f64.rs` (stamped out by the
+//! glue lives in `format.rs`, the generic operations in `arith.rs` (with the hardfloat fast
+//! paths of `fast.rs` in front), `compare.rs` and `convert.rs`, and the public per-width names in `f32.rs` / `f64.rs` (stamped out by the
 //! macro in `api.rs`). Other arches' rules sit on top: [`arm`] (FPCR, Arm NaNs) and [`x87`]
 //! (80-bit extended precision with the x87's control word, NaN rules and status flags).
 //!
@@ -41,6 +41,7 @@ mod compare;
 mod convert;
 mod f32;
 mod f64;
+mod fast;
 mod format;
 pub mod x87;
 
