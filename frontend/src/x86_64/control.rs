@@ -386,7 +386,8 @@ pub fn cpuid(leaf: u32) -> [u32; 4] {
         |i: usize| u32::from_le_bytes([vendor[i], vendor[i + 1], vendor[i + 2], vendor[i + 3]]);
     match leaf {
         0 => [1, word(0), word(8), word(4)],
-        1 => [CPUID1_EAX, 0, 0, CPUID1_EDX],
+        // ECX 0x98_0201: SSE3 (bit 0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20), POPCNT (23).
+        1 => [CPUID1_EAX, 0, 0x0098_0201, CPUID1_EDX],
         0x8000_0000 => [0x8000_0001, 0, 0, 0],
         0x8000_0001 => [0, 0, 0, CPUID_EXT1_EDX],
         _ => [0; 4],

@@ -16,7 +16,11 @@ pub mod flags;
 mod fxsave;
 mod int;
 pub mod locate;
+mod mxcsr;
+mod pcmpstr;
 mod sse;
+mod sse4;
+mod sse4_helpers;
 mod sse_helpers;
 mod string;
 mod x87;
@@ -175,6 +179,8 @@ impl GuestArch for X64Arch {
         emu_ir::helpers::register_all(control::HELPERS);
         emu_ir::helpers::register_all(string::HELPERS);
         emu_ir::helpers::register_all(sse_helpers::HELPERS);
+        emu_ir::helpers::register_all(sse4_helpers::HELPERS);
+        emu_ir::helpers::register_all(pcmpstr::HELPERS);
         emu_ir::helpers::register_all(x87::HELPERS);
         emu_ir::helpers::register_all(fxsave::HELPERS);
     }
