@@ -230,7 +230,14 @@ guest_tests!(
     threads,
 );
 
-x86_guest_tests!(x87_basics, int_ext, fault_context, vsyscall);
+x86_guest_tests!(
+    x87_basics,
+    int_ext,
+    fault_context,
+    vsyscall,
+    simd_sse4,
+    simd_strings,
+);
 
 #[test]
 fn legacy_syscalls() {

@@ -1,16 +1,22 @@
-//! The x86_64 guest: 64-bit user-mode integer instructions, string operations, the SSE2
-//! subset glibc's baseline routines use and the x87 stack, decoded with `iced-x86`.
+//! The x86_64 guest: 64-bit user-mode integer instructions with their extensions, string
+//! operations, SSE through SSE4.2 and the x87, decoded with `iced-x86`.
 //!
 //! This file owns the CPU state ([`X64Cpu`]) with its field offsets, the exception numbers the
 //! frontend raises, and [`X64Translator`], which plugs the decoder into the shared translator
-//! loop. Instruction semantics live one file per class: `int.rs` (integer arithmetic, shifts,
-//! multiply/divide, bit operations), `int_ext.rs` (BMI1/BMI2, ADX, MOVBE, RCL/RCR,
-//! CMPXCHG8B/16B, LOCK NEG/ADC/SBB), `control.rs` (branches, calls, system instructions),
-//! `string.rs` (MOVS/STOS/LODS/CMPS/SCAS), `sse.rs` (SSE moves and operations) with its
-//! out-of-line helpers in `sse_helpers.rs`, and `x87.rs` (the x87 stack) with its arithmetic
-//! in `x87_arith.rs`, and `fxsave.rs` (FXSAVE/FXRSTOR). `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, and
-//! `locate.rs` finds an instruction's memory access for fault reporting; `vsyscall.rs` provides
-//! the legacy vsyscall page's code.
+//! loop. Instruction semantics live one file per class:
+//! - `int.rs` (integer arithmetic, shifts, multiply/divide, bit operations) and `int_ext.rs`
+//!   (BMI1/BMI2, ADX, MOVBE, RCL/RCR, CMPXCHG8B/16B, LOCK NEG/ADC/SBB);
+//! - `control.rs` (branches, calls, system instructions), with the CPU model in `cpuid.rs`;
+//! - `string.rs` (MOVS/STOS/LODS/CMPS/SCAS);
+//! - `sse.rs` (SSE/SSE2 moves and operations) with its out-of-line helpers in `sse_helpers.rs`,
+//!   `sse4.rs` (SSE3 to SSE4.2) with `sse4_helpers.rs` and `pcmpstr.rs` (PCMPxSTRx), and
+//!   `mxcsr.rs` (MXCSR rounding, DAZ/FTZ and flags);
+//! - `x87.rs` (the x87 stack) with its arithmetic in `x87_arith.rs`, and `fxsave.rs`
+//!   (FXSAVE/FXRSTOR).
+//!
+//! `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, `locate.rs` finds an
+//! instruction's memory access for fault reporting, and `vsyscall.rs` provides the legacy
+//! vsyscall page's code.
 
 mod control;
 pub mod cpuid;
@@ -20,7 +26,11 @@ mod fxsave;
 mod int;
 mod int_ext;
 pub mod locate;
+mod mxcsr;
+mod pcmpstr;
 mod sse;
+mod sse4;
+mod sse4_helpers;
 mod sse_helpers;
 mod string;
 mod vsyscall;
@@ -181,6 +191,8 @@ impl GuestArch for X64Arch {
         emu_ir::helpers::register_all(control::HELPERS);
         emu_ir::helpers::register_all(string::HELPERS);
         emu_ir::helpers::register_all(sse_helpers::HELPERS);
+        emu_ir::helpers::register_all(sse4_helpers::HELPERS);
+        emu_ir::helpers::register_all(pcmpstr::HELPERS);
         emu_ir::helpers::register_all(x87::HELPERS);
         emu_ir::helpers::register_all(fxsave::HELPERS);
     }

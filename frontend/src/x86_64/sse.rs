@@ -2,7 +2,8 @@
 //! MOVSD/MOVSS, MOVLPD/MOVHPD/…), the bitwise group (PXOR/POR/PAND/PANDN and the PS/PD
 //! forms) and LDMXCSR/STMXCSR in IR; everything else (integer lanes, shuffles, packs, masks,
 //! floating point) through the `x64_sse` helper in `sse_helpers.rs`, with a memory source
-//! first copied to the scratch XMM slot. MMX (`mm`) register forms are illegal.
+//! first copied to the scratch XMM slot. MMX (`mm`) register forms are illegal. SSE3 to SSE4.2
+//! continue in `sse4.rs`.
 
 use emu_ir::{Type, Value};
 use iced_x86::{Mnemonic as M, OpKind};
@@ -25,6 +26,7 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         | M::Movupd
         | M::Lddqu
         | M::Movntdq
+        | M::Movntdqa
         | M::Movntps
         | M::Movntpd => mov128(c),
         M::Movsd | M::Movss => mov_scalar(c, if m == M::Movsd { 8 } else { 4 }),
@@ -58,13 +60,13 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
                 }
                 helper(c, op)
             }
-            None => return None,
+            None => return crate::x86_64::sse4::translate(c),
         },
     };
     Some(if uses_mmx(c) { Err(Illegal) } else { r })
 }
 
-fn uses_mmx(c: &Ctx) -> bool {
+pub(super) fn uses_mmx(c: &Ctx) -> bool {
     (0..c.i.op_count()).any(|n| c.i.op_kind(n) == OpKind::Register && c.i.op_register(n).is_mm())
 }
 
@@ -192,7 +194,7 @@ fn helper_op(m: M) -> Option<Op> {
 }
 
 /// XMM number of register operand `n`.
-fn xmm_num(c: &Ctx, n: u32) -> Result<u32, Illegal> {
+pub(super) fn xmm_num(c: &Ctx, n: u32) -> Result<u32, Illegal> {
     let r = c.i.op_register(n);
     if c.i.op_kind(n) == OpKind::Register && r.is_xmm() && r.number() < 16 {
         Ok(r.number() as u32)
@@ -230,7 +232,7 @@ fn load_xmm(c: &mut Ctx, addr: Value, bytes: usize) -> (Value, Value) {
 }
 
 /// The XMM holding source operand `n`: its register, or the scratch slot loaded from memory.
-fn src_xmm(c: &mut Ctx, n: u32) -> Result<u32, Illegal> {
+pub(super) fn src_xmm(c: &mut Ctx, n: u32) -> Result<u32, Illegal> {
     if c.i.op_kind(n) != OpKind::Memory {
         return xmm_num(c, n);
     }

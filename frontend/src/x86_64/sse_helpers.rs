@@ -1,16 +1,18 @@
 //! The out-of-line SSE/SSE2 helper `x64_sse(op, d, s, x)`: integer vector operations on
 //! XMM registers, and scalar/packed floating point through `emu_fpu` (SoftFloat) with x86's
-//! rules on top: MXCSR rounding, exception flags accrued into MXCSR, NaN operands propagated
-//! (first operand first, quieted), the negative "QNaN indefinite" for invalid results, and the
-//! integer indefinite (`0x80…0`) for out-of-range conversions. `d` and `s` are XMM numbers
-//! (16: the scratch slot holding a memory operand); `x` is an immediate or an integer operand.
-//! The result is the GPR value, the flags, or 0.
+//! rules on top: MXCSR rounding, DAZ/FTZ and the exception flags (DE included) through
+//! `mxcsr.rs`'s [`Mx`], NaN operands propagated (first operand first, quieted), the negative
+//! "QNaN indefinite" for invalid results, and the integer indefinite (`0x80…0`) for
+//! out-of-range conversions. `d` and `s` are XMM numbers (16: the scratch slot holding a
+//! memory operand); `x` is an immediate or an integer operand. The result is the GPR value,
+//! the flags, or 0.
 
 use emu_fpu::{Flags, RoundingMode};
 use emu_ir::helpers::HelperFn;
 use emu_ir::{Helper, HelperEffects, Type};
 
 use crate::x86_64::flags::{CF, PF, ZF};
+use crate::x86_64::mxcsr::Mx;
 use crate::x86_64::X64Cpu;
 
 /// Operation codes (`op & 0xff`); bit 8 marks a 64-bit integer operand or result.
@@ -158,22 +160,22 @@ impl Op {
 pub(crate) const WIDE: u64 = 1 << 8;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Prec {
+pub(super) enum Prec {
     S,
     D,
 }
 
 impl Prec {
-    fn bits(self) -> u32 {
+    pub(super) fn bits(self) -> u32 {
         match self {
             Prec::S => 32,
             Prec::D => 64,
         }
     }
-    fn mask(self) -> u64 {
+    pub(super) fn mask(self) -> u64 {
         u64::MAX >> (64 - self.bits())
     }
-    fn is_nan(self, a: u64) -> bool {
+    pub(super) fn is_nan(self, a: u64) -> bool {
         match self {
             Prec::S => (a as u32 & 0x7fff_ffff) > 0x7f80_0000,
             Prec::D => (a & 0x7fff_ffff_ffff_ffff) > 0x7ff0_0000_0000_0000,
@@ -197,43 +199,18 @@ impl Prec {
     }
 }
 
-/// MXCSR.RC as a SoftFloat rounding mode.
-fn rounding(mxcsr: u64) -> RoundingMode {
-    match (mxcsr >> 13) & 3 {
-        0 => RoundingMode::NearestEven,
-        1 => RoundingMode::Down,
-        2 => RoundingMode::Up,
-        _ => RoundingMode::TowardZero,
-    }
-}
-
-/// SoftFloat flags as MXCSR exception bits (IE=0, ZE=2, OE=3, UE=4, PE=5).
-fn mxcsr_flags(f: Flags) -> u64 {
-    let mut m = 0;
-    for (bit, x86) in [
-        (Flags::NV, 1 << 0),
-        (Flags::DZ, 1 << 2),
-        (Flags::OF, 1 << 3),
-        (Flags::UF, 1 << 4),
-        (Flags::NX, 1 << 5),
-    ] {
-        if f.contains(bit) {
-            m |= x86;
-        }
-    }
-    m
-}
-
 /// A two-operand arithmetic op with x86 NaN rules.
-fn arith2(p: Prec, kind: u8, a: u64, b: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
+pub(super) fn arith2(p: Prec, kind: u8, a: u64, b: u64, mx: &mut Mx) -> u64 {
     let (a, b) = (a & p.mask(), b & p.mask());
+    let rm = mx.rm;
     if kind >= 4 {
         // MIN (4) / MAX (5): the second operand unless the first is strictly smaller/greater;
         // any NaN operand is invalid and yields the second operand.
         if p.is_nan(a) || p.is_nan(b) {
-            *fl |= Flags::NV;
+            mx.flags(Flags::NV);
             return b;
         }
+        let (a, b) = (mx.input(p.bits(), a), mx.input(p.bits(), b));
         let lt = |x: u64, y: u64| match p {
             Prec::S => emu_fpu::f32_lt(x as u32, y as u32).0,
             Prec::D => emu_fpu::f64_lt(x, y).0,
@@ -243,11 +220,18 @@ fn arith2(p: Prec, kind: u8, a: u64, b: u64, rm: RoundingMode, fl: &mut Flags) -
     }
     if p.is_nan(a) || p.is_nan(b) {
         if p.is_snan(a) || p.is_snan(b) {
-            *fl |= Flags::NV;
+            mx.flags(Flags::NV);
         }
         let n = if p.is_nan(a) { a } else { b };
         return n | p.quiet_bit();
     }
+    let b = mx.input(p.bits(), b);
+    // Division by zero takes precedence over a denormal dividend.
+    let a = if kind == 3 && b & (p.mask() >> 1) == 0 {
+        mx.daz(p.bits(), a)
+    } else {
+        mx.input(p.bits(), a)
+    };
     let (r, f) = match p {
         Prec::S => {
             let (x, y) = (a as u32, b as u32);
@@ -266,7 +250,7 @@ fn arith2(p: Prec, kind: u8, a: u64, b: u64, rm: RoundingMode, fl: &mut Flags) -
             _ => emu_fpu::f64_div(a, b, rm),
         },
     };
-    *fl |= f;
+    let r = mx.output(p.bits(), r, f);
     if p.is_nan(r) {
         p.indefinite()
     } else {
@@ -274,14 +258,20 @@ fn arith2(p: Prec, kind: u8, a: u64, b: u64, rm: RoundingMode, fl: &mut Flags) -
     }
 }
 
-fn sqrt(p: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
-    let a = a & p.mask();
+fn sqrt(p: Prec, a: u64, mx: &mut Mx) -> u64 {
+    let (a, rm) = (a & p.mask(), mx.rm);
     if p.is_nan(a) {
         if p.is_snan(a) {
-            *fl |= Flags::NV;
+            mx.flags(Flags::NV);
         }
         return a | p.quiet_bit();
     }
+    // The square root of a negative denormal is invalid, which takes precedence over DE.
+    let a = if a >> (p.bits() - 1) != 0 {
+        mx.daz(p.bits(), a)
+    } else {
+        mx.input(p.bits(), a)
+    };
     let (r, f) = match p {
         Prec::S => {
             let (r, f) = emu_fpu::f32_sqrt(a as u32, rm);
@@ -289,7 +279,7 @@ fn sqrt(p: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
         }
         Prec::D => emu_fpu::f64_sqrt(a, rm),
     };
-    *fl |= f;
+    mx.flags(f);
     if p.is_nan(r) {
         p.indefinite()
     } else {
@@ -298,7 +288,10 @@ fn sqrt(p: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
 }
 
 /// Float to integer (`wide`: 64-bit); out of range or NaN gives the integer indefinite.
-fn to_int(p: Prec, a: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 {
+fn to_int(p: Prec, a: u64, wide: bool, rm: RoundingMode, mx: &mut Mx) -> u64 {
+    let a = a & p.mask();
+    // Conversions to integers have no denormal-operand exception.
+    let a = mx.daz(p.bits(), a);
     let (r, f) = match (p, wide) {
         (Prec::S, false) => {
             let (r, f) = emu_fpu::f32_to_i32(a as u32, rm);
@@ -311,7 +304,7 @@ fn to_int(p: Prec, a: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 
         }
         (Prec::D, true) => emu_fpu::f64_to_i64(a, rm),
     };
-    *fl |= f;
+    mx.flags(f);
     if f.contains(Flags::NV) {
         if wide {
             1 << 63
@@ -323,7 +316,8 @@ fn to_int(p: Prec, a: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 
     }
 }
 
-fn from_int(p: Prec, v: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u64 {
+fn from_int(p: Prec, v: u64, wide: bool, mx: &mut Mx) -> u64 {
+    let rm = mx.rm;
     let (r, f) = match (p, wide) {
         (Prec::S, false) => {
             let (r, f) = emu_fpu::i32_to_f32(v as u32, rm);
@@ -336,42 +330,46 @@ fn from_int(p: Prec, v: u64, wide: bool, rm: RoundingMode, fl: &mut Flags) -> u6
         (Prec::D, false) => emu_fpu::i32_to_f64(v as u32, rm),
         (Prec::D, true) => emu_fpu::i64_to_f64(v, rm),
     };
-    *fl |= f;
+    mx.flags(f);
     r
 }
 
 /// Convert between precisions, NaNs keeping sign and payload (quieted).
-fn convert(from: Prec, a: u64, rm: RoundingMode, fl: &mut Flags) -> u64 {
+fn convert(from: Prec, a: u64, mx: &mut Mx) -> u64 {
     let a = a & from.mask();
     if from.is_nan(a) {
         if from.is_snan(a) {
-            *fl |= Flags::NV;
+            mx.flags(Flags::NV);
         }
         return match from {
             Prec::S => (a & 0x8000_0000) << 32 | 0x7ff8_0000_0000_0000 | (a & 0x3f_ffff) << 29,
             Prec::D => (a >> 32 & 0x8000_0000) | 0x7fc0_0000 | (a >> 29 & 0x3f_ffff),
         };
     }
-    let (r, f) = match from {
-        Prec::S => emu_fpu::f32_to_f64(a as u32),
-        Prec::D => {
-            let (r, f) = emu_fpu::f64_to_f32(a, rm);
-            (u64::from(r), f)
+    let a = mx.input(from.bits(), a);
+    match from {
+        Prec::S => {
+            let (r, f) = emu_fpu::f32_to_f64(a as u32);
+            mx.flags(f);
+            r
         }
-    };
-    *fl |= f;
-    r
+        Prec::D => {
+            let (r, f) = emu_fpu::f64_to_f32(a, mx.rm);
+            mx.output(32, u64::from(r), f)
+        }
+    }
 }
 
 /// UCOMIS/COMIS: ZF, PF, CF (unordered: all three).
-fn compare(p: Prec, a: u64, b: u64, signaling: bool, fl: &mut Flags) -> u64 {
+fn compare(p: Prec, a: u64, b: u64, signaling: bool, mx: &mut Mx) -> u64 {
     let (a, b) = (a & p.mask(), b & p.mask());
     if p.is_nan(a) || p.is_nan(b) {
         if signaling || p.is_snan(a) || p.is_snan(b) {
-            *fl |= Flags::NV;
+            mx.flags(Flags::NV);
         }
         return ZF | PF | CF;
     }
+    let (a, b) = (mx.input(p.bits(), a), mx.input(p.bits(), b));
     let (lt, eq) = match p {
         Prec::S => (
             emu_fpu::f32_lt(a as u32, b as u32).0,
@@ -390,16 +388,17 @@ fn compare(p: Prec, a: u64, b: u64, signaling: bool, fl: &mut Flags) -> u64 {
 
 /// CMPxx predicate `pred` (EQ, LT, LE, UNORD, NEQ, NLT, NLE, ORD); LT/LE/NLT/NLE signal
 /// invalid on any NaN, the others only on signaling NaNs.
-fn cmp_predicate(p: Prec, pred: u64, a: u64, b: u64, fl: &mut Flags) -> bool {
+fn cmp_predicate(p: Prec, pred: u64, a: u64, b: u64, mx: &mut Mx) -> bool {
     let (a, b) = (a & p.mask(), b & p.mask());
     let unordered = p.is_nan(a) || p.is_nan(b);
     let signaling = matches!(pred, 1 | 2 | 5 | 6);
     if unordered && (signaling || p.is_snan(a) || p.is_snan(b)) {
-        *fl |= Flags::NV;
+        mx.flags(Flags::NV);
     }
     let (lt, eq) = if unordered {
         (false, false)
     } else {
+        let (a, b) = (mx.input(p.bits(), a), mx.input(p.bits(), b));
         match p {
             Prec::S => (
                 emu_fpu::f32_lt(a as u32, b as u32).0,
@@ -421,19 +420,19 @@ fn cmp_predicate(p: Prec, pred: u64, a: u64, b: u64, fl: &mut Flags) -> bool {
 }
 
 /// A 128-bit register as lanes of `es` bytes.
-fn lane(v: u128, es: u32, i: u32) -> u64 {
+pub(super) fn lane(v: u128, es: u32, i: u32) -> u64 {
     let bits = es * 8;
     ((v >> (i * bits)) as u64) & (u64::MAX >> (64 - bits))
 }
 
-fn with_lane(v: u128, es: u32, i: u32, x: u64) -> u128 {
+pub(super) fn with_lane(v: u128, es: u32, i: u32, x: u64) -> u128 {
     let bits = es * 8;
     let m = (u128::from(u64::MAX >> (64 - bits))) << (i * bits);
     (v & !m) | ((u128::from(x) << (i * bits)) & m)
 }
 
 /// All lanes of `es` bytes (the first `16 / es` entries).
-fn lanes(v: u128, es: u32) -> [u64; 16] {
+pub(super) fn lanes(v: u128, es: u32) -> [u64; 16] {
     let b = v.to_le_bytes();
     let es = es as usize;
     let mut out = [0u64; 16];
@@ -446,7 +445,7 @@ fn lanes(v: u128, es: u32) -> [u64; 16] {
 }
 
 /// The register made of lanes of `es` bytes.
-fn from_lanes(l: &[u64; 16], es: u32) -> u128 {
+pub(super) fn from_lanes(l: &[u64; 16], es: u32) -> u128 {
     let es = es as usize;
     let mut b = [0u8; 16];
     for (i, chunk) in b.chunks_exact_mut(es).enumerate() {
@@ -455,13 +454,13 @@ fn from_lanes(l: &[u64; 16], es: u32) -> u128 {
     u128::from_le_bytes(b)
 }
 
-fn sext(x: u64, es: u32) -> i64 {
+pub(super) fn sext(x: u64, es: u32) -> i64 {
     let sh = 64 - es * 8;
     ((x << sh) as i64) >> sh
 }
 
 /// Lane-wise `f(a, b)` (on byte arrays: the hot path of glibc's string functions).
-fn map2(a: u128, b: u128, es: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
+pub(super) fn map2(a: u128, b: u128, es: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
     let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
     let es = es as usize;
     let mut out = [0u8; 16];
@@ -477,12 +476,12 @@ fn map2(a: u128, b: u128, es: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
     u128::from_le_bytes(out)
 }
 
-fn sat_s(x: i64, es: u32) -> u64 {
+pub(super) fn sat_s(x: i64, es: u32) -> u64 {
     let lim = 1i64 << (es * 8 - 1);
     x.clamp(-lim, lim - 1) as u64
 }
 
-fn sat_u(x: i64, es: u32) -> u64 {
+pub(super) fn sat_u(x: i64, es: u32) -> u64 {
     x.clamp(0, (1i64 << (es * 8)) - 1) as u64
 }
 
@@ -500,7 +499,7 @@ fn unpack(a: u128, b: u128, es: u32, high: bool) -> u128 {
 }
 
 /// Pack lanes of `es` bytes into half-size lanes with saturation (`unsigned` or signed).
-fn pack(a: u128, b: u128, es: u32, unsigned: bool) -> u128 {
+pub(super) fn pack(a: u128, b: u128, es: u32, unsigned: bool) -> u128 {
     let n = (16 / es) as usize;
     let h = es / 2;
     let (la, lb) = (lanes(a, es), lanes(b, es));
@@ -682,8 +681,8 @@ fn vec_int(op: Op, a: u128, b: u128, x: u64) -> Outcome {
 
 fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Outcome {
     use Op::*;
-    let rm = rounding(cpu.mxcsr);
-    let mut fl = Flags::NONE;
+    let mut mx = Mx::new(cpu.mxcsr);
+    let rm = mx.rm;
     let code = op as u8;
     let out = if (AddSS as u8..=MaxPD as u8).contains(&code) {
         let i = code - AddSS as u8;
@@ -694,9 +693,7 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
             Prec::D
         };
         let packed = i % 4 >= 2;
-        let v = fp_lanes(a, b, p, packed, &mut |x, y| {
-            arith2(p, kind, x, y, rm, &mut fl)
-        });
+        let v = fp_lanes(a, b, p, packed, &mut |x, y| arith2(p, kind, x, y, &mut mx));
         Outcome { d: Some(v), ret: 0 }
     } else if (SqrtSS as u8..=SqrtPD as u8).contains(&code) {
         let i = code - SqrtSS as u8;
@@ -705,14 +702,14 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
         } else {
             Prec::D
         };
-        let v = fp_lanes(a, b, p, i >= 2, &mut |_, y| sqrt(p, y, rm, &mut fl));
+        let v = fp_lanes(a, b, p, i >= 2, &mut |_, y| sqrt(p, y, &mut mx));
         Outcome { d: Some(v), ret: 0 }
     } else {
         let trunc = RoundingMode::TowardZero;
         match op {
             CvtSI2SS | CvtSI2SD => {
                 let p = if op == CvtSI2SS { Prec::S } else { Prec::D };
-                let v = from_int(p, x, wide, rm, &mut fl);
+                let v = from_int(p, x, wide, &mut mx);
                 Outcome {
                     d: Some(with_lane(a, p.bits() / 8, 0, v)),
                     ret: 0,
@@ -732,58 +729,38 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
                 let v = lane(b, p.bits() / 8, 0);
                 Outcome {
                     d: None,
-                    ret: to_int(p, v, wide, mode, &mut fl),
+                    ret: to_int(p, v, wide, mode, &mut mx),
                 }
             }
             CvtSS2SD => Outcome {
-                d: Some(with_lane(
-                    a,
-                    8,
-                    0,
-                    convert(Prec::S, lane(b, 4, 0), rm, &mut fl),
-                )),
+                d: Some(with_lane(a, 8, 0, convert(Prec::S, lane(b, 4, 0), &mut mx))),
                 ret: 0,
             },
             CvtSD2SS => Outcome {
-                d: Some(with_lane(
-                    a,
-                    4,
-                    0,
-                    convert(Prec::D, lane(b, 8, 0), rm, &mut fl),
-                )),
+                d: Some(with_lane(a, 4, 0, convert(Prec::D, lane(b, 8, 0), &mut mx))),
                 ret: 0,
             },
             CvtPS2PD => {
                 let v = (0..2).fold(0, |r, i| {
-                    with_lane(r, 8, i, convert(Prec::S, lane(b, 4, i), rm, &mut fl))
+                    with_lane(r, 8, i, convert(Prec::S, lane(b, 4, i), &mut mx))
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
             CvtPD2PS => {
                 let v = (0..2).fold(0, |r, i| {
-                    with_lane(r, 4, i, convert(Prec::D, lane(b, 8, i), rm, &mut fl))
+                    with_lane(r, 4, i, convert(Prec::D, lane(b, 8, i), &mut mx))
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
             CvtDQ2PD => {
                 let v = (0..2).fold(0, |r, i| {
-                    with_lane(
-                        r,
-                        8,
-                        i,
-                        from_int(Prec::D, lane(b, 4, i), false, rm, &mut fl),
-                    )
+                    with_lane(r, 8, i, from_int(Prec::D, lane(b, 4, i), false, &mut mx))
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
             CvtDQ2PS => {
                 let v = (0..4).fold(0, |r, i| {
-                    with_lane(
-                        r,
-                        4,
-                        i,
-                        from_int(Prec::S, lane(b, 4, i), false, rm, &mut fl),
-                    )
+                    with_lane(r, 4, i, from_int(Prec::S, lane(b, 4, i), false, &mut mx))
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
@@ -793,7 +770,7 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
                         r,
                         4,
                         i,
-                        to_int(Prec::S, lane(b, 4, i), false, trunc, &mut fl),
+                        to_int(Prec::S, lane(b, 4, i), false, trunc, &mut mx),
                     )
                 });
                 Outcome { d: Some(v), ret: 0 }
@@ -808,7 +785,7 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
                 let signaling = matches!(op, ComiSS | ComiSD);
                 Outcome {
                     d: None,
-                    ret: compare(p, lane(a, es, 0), lane(b, es, 0), signaling, &mut fl),
+                    ret: compare(p, lane(a, es, 0), lane(b, es, 0), signaling, &mut mx),
                 }
             }
             CvtPD2DQ | CvttPD2DQ => {
@@ -818,14 +795,14 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
                         r,
                         4,
                         i,
-                        to_int(Prec::D, lane(b, 8, i), false, mode, &mut fl),
+                        to_int(Prec::D, lane(b, 8, i), false, mode, &mut mx),
                     )
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
             CvtPS2DQ => {
                 let v = (0..4).fold(0, |r, i| {
-                    with_lane(r, 4, i, to_int(Prec::S, lane(b, 4, i), false, rm, &mut fl))
+                    with_lane(r, 4, i, to_int(Prec::S, lane(b, 4, i), false, rm, &mut mx))
                 });
                 Outcome { d: Some(v), ret: 0 }
             }
@@ -837,7 +814,7 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
                 };
                 let packed = matches!(op, CmpPS | CmpPD);
                 let v = fp_lanes(a, b, p, packed, &mut |x1, y1| {
-                    if cmp_predicate(p, x & 7, x1, y1, &mut fl) {
+                    if cmp_predicate(p, x & 7, x1, y1, &mut mx) {
                         p.mask()
                     } else {
                         0
@@ -848,11 +825,11 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
             _ => Outcome { d: None, ret: 0 },
         }
     };
-    cpu.mxcsr |= mxcsr_flags(fl);
+    cpu.mxcsr |= mx.raised();
     out
 }
 
-fn xmm(cpu: &X64Cpu, r: u64) -> u128 {
+pub(super) fn xmm(cpu: &X64Cpu, r: u64) -> u128 {
     let [lo, hi] = cpu.xmm[(r % 17) as usize];
     u128::from(lo) | u128::from(hi) << 64
 }

@@ -167,7 +167,7 @@ fn float_bits(rng: &mut Rng) -> u64 {
     }
 }
 
-fn float_state(s: &mut State, rng: &mut Rng) {
+pub(super) fn float_state(s: &mut State, rng: &mut Rng) {
     for x in s.xmm.iter_mut() {
         *x = [float_bits(rng), float_bits(rng)];
     }
