@@ -219,7 +219,7 @@ guest_tests!(
     smc,
 );
 
-x86_guest_tests!(x87_basics);
+x86_guest_tests!(x87_basics, x87_libm);
 
 #[test]
 fn legacy_syscalls() {

@@ -5,3 +5,4 @@
 mod harness;
 mod int;
 mod sse;
+mod x87;
