@@ -11,8 +11,9 @@
 //! Operations return the result with the flags they raise (and C1 when an inexact result was
 //! rounded up); the caller ORs them into the status word. Exceptions are assumed masked (the
 //! control word's defaults, which Linux programs keep): unmasked-exception traps (#MF) are not
-//! modelled. `FPREM`/`FPREM1` compute the complete remainder at once (C2 = 0) without quotient
-//! bits.
+//! modelled. `FPREM`/`FPREM1`, `FSCALE` and `FXTRACT` are in `x87/scale.rs`, the
+//! transcendental instructions (computed in binary128 and rounded once) in
+//! `x87/transcendental.rs` on the elementary functions of `x87/quad.rs`.
 
 use softfloat_sys as sf;
 
@@ -26,6 +27,17 @@ pub const PE: u16 = 0x20;
 /// Condition code C1 after a rounding operation: the inexact result was rounded up (away from
 /// zero).
 pub const C1: u16 = 0x200;
+/// Condition codes C0, C2 (incomplete reduction, operand out of range) and C3.
+pub const C0: u16 = 0x100;
+pub const C2: u16 = 0x400;
+pub const C3: u16 = 0x4000;
+
+mod quad;
+mod scale;
+mod transcendental;
+
+pub use scale::{fscale, fxtract, prem};
+pub use transcendental::{f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1, TrigResult};
 
 /// The control word's power-up value (all exceptions masked, 64-bit precision, round to
 /// nearest), as `FNINIT` sets it.
@@ -81,6 +93,28 @@ impl F80 {
 
     pub fn is_signaling_nan(self) -> bool {
         self.is_nan() && self.signif & QUIET_BIT == 0
+    }
+
+    /// 1.0.
+    pub const ONE: F80 = F80 {
+        signif: INT_BIT,
+        sign_exp: 0x3fff,
+    };
+
+    fn is_zero(self) -> bool {
+        self.exp() == 0 && self.signif == 0
+    }
+
+    fn is_infinite(self) -> bool {
+        self.exp() == EXP_MAX && self.signif << 1 == 0
+    }
+
+    /// `self` with the sign `negative`.
+    fn with_sign(self, negative: bool) -> F80 {
+        F80 {
+            sign_exp: (self.sign_exp & EXP_MAX) | if negative { 0x8000 } else { 0 },
+            ..self
+        }
     }
 
     /// A denormal (or pseudo-denormal) operand: zero exponent, non-zero significand.
@@ -255,28 +289,6 @@ pub fn div(cw: Control, a: F80, b: F80) -> (F80, u16) {
     binary(cw, a, b, sf::extF80_div)
 }
 
-/// `FPREM1`: the IEEE remainder of `a / b` (quotient rounded to nearest even).
-pub fn rem_ieee(a: F80, b: F80) -> (F80, u16) {
-    binary(Control(DEFAULT_CONTROL), a, b, sf::extF80_rem)
-}
-
-/// `FPREM`: the remainder of `a / b` with the quotient truncated (C's `fmodl`).
-pub fn rem_trunc(a: F80, b: F80) -> (F80, u16) {
-    let (r, flags) = rem_ieee(a, b);
-    let differs = r.negative() != a.negative() && r.signif != 0 && !r.is_nan();
-    if !differs {
-        return (r, flags);
-    }
-    // The IEEE quotient was rounded away from zero: one `|b|` back toward `a`'s sign. The sum
-    // is exact (a - n*b for an integer n, no larger than |b|).
-    let toward = F80 {
-        sign_exp: (b.sign_exp & EXP_MAX) | (a.sign_exp & 0x8000),
-        ..b
-    };
-    let (r, _exact) = add(Control(DEFAULT_CONTROL), r, toward);
-    (r, flags)
-}
-
 pub fn sqrt(cw: Control, a: F80) -> (F80, u16) {
     if let Some(r) = special_operands(&[a]) {
         return r;
@@ -446,3 +458,5 @@ pub fn compare(a: F80, b: F80, quiet: bool) -> (Compare, u16) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transcendental_tests;

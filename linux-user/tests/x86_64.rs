@@ -232,6 +232,7 @@ guest_tests!(
 
 x86_guest_tests!(
     x87_basics,
+    x87_libm,
     int_ext,
     fault_context,
     vsyscall,

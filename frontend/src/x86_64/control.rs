@@ -1,9 +1,9 @@
 //! Control flow and system instructions: Jcc/JRCXZ, JMP, CALL, RET (direct and indirect),
 //! LOOP/LOOPE/LOOPNE, SYSCALL, CPUID (the model is in `cpuid.rs`), RDTSC/RDTSCP, the flag
 //! instructions (CLC/STC/CMC/CLD/STD, LAHF/SAHF, PUSHF/POPF), fences and hints (NOP, ENDBR64,
-//! PAUSE, PREFETCH*, CLFLUSH*, RDSSP without shadow stacks), the x87 control state
-//! (FNSTCW/FLDCW/FNSTSW/FNSTENV/FLDENV/FNCLEX/FNINIT), and the instructions that fault in
-//! user mode (HLT, UD2, INT3).
+//! PAUSE, PREFETCH*, CLFLUSH*, RDSSP without shadow stacks), the x87 control and status words
+//! (FNSTCW/FLDCW/FNSTSW/FNCLEX; the environment images are in `x87_env.rs`), and the
+//! instructions that fault in user mode (HLT, UD2, INT3).
 
 use emu_ir::helpers::HelperFn;
 use emu_ir::{BinOp, Cond, ExitReason, Helper, HelperEffects, Terminal, Type};
@@ -63,24 +63,14 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
             c.b.write_reg(X64Cpu::FPU_CW_OFFSET, v);
             Flow::Continue
         }),
-        M::Fnstenv | M::Fstenv => fnstenv(c),
         M::Fxsave | M::Fxsave64 => crate::x86_64::fxsave::translate(c, false),
         M::Fxrstor | M::Fxrstor64 => crate::x86_64::fxsave::translate(c, true),
-        M::Fldenv => fldenv(c),
         M::Fnclex | M::Fclex => {
             // Clear the exception flags, ES and B; keep the condition codes.
             let sw = c.b.read_reg(Type::I64, X64Cpu::FPU_SW_OFFSET);
             let keep = c.b.i64(!0x80ff);
             let sw = c.b.and(sw, keep);
             c.b.write_reg(X64Cpu::FPU_SW_OFFSET, sw);
-            Ok(Flow::Continue)
-        }
-        M::Fninit | M::Finit => {
-            let cw = c.b.i64(crate::x86_64::FPU_CW_DEFAULT);
-            c.b.write_reg(X64Cpu::FPU_CW_OFFSET, cw);
-            let zero = c.b.i64(0);
-            c.b.write_reg(X64Cpu::FPU_SW_OFFSET, zero);
-            c.b.write_reg(X64Cpu::FPU_TOP_OFFSET, zero);
             Ok(Flow::Continue)
         }
         M::Wait => Ok(Flow::Continue),
@@ -285,67 +275,6 @@ fn x87_word(c: &mut Ctx, offset: u32) -> emu_ir::Value {
     let eleven = c.b.i64(11);
     let top = c.b.binary(BinOp::Shl, top, eleven);
     c.b.or(v, top)
-}
-
-/// Offsets of the control and status words in the 28-byte protected-mode x87 environment.
-const ENV_CW: u64 = 0;
-const ENV_SW: u64 = 4;
-const ENV_TW: u64 = 8;
-const ENV_SIZE: u64 = 28;
-
-/// FNSTENV: store the environment (empty register stack, no last instruction), then mask
-/// every x87 exception.
-fn fnstenv(c: &mut Ctx) -> Res {
-    let addr = c.ea();
-    let at = |c: &mut Ctx, off: u64| {
-        let o = c.b.i64(off);
-        c.b.add(addr, o)
-    };
-    let zero = c.b.i32(0);
-    for off in (ENV_TW + 4..ENV_SIZE).step_by(4) {
-        let a = at(c, off);
-        c.b.store(a, zero);
-    }
-    let empty = c.b.i32(0xffff_ffff);
-    let a = at(c, ENV_TW);
-    c.b.store(a, empty);
-    for (off, reg) in [
-        (ENV_CW, X64Cpu::FPU_CW_OFFSET),
-        (ENV_SW, X64Cpu::FPU_SW_OFFSET),
-    ] {
-        let v = x87_word(c, reg);
-        let v = c.fit(v, Type::I32);
-        let high = c.b.i32(0xffff_0000);
-        let v = c.b.or(v, high);
-        let a = at(c, off);
-        c.b.store(a, v);
-    }
-    let cw = c.b.read_reg(Type::I64, X64Cpu::FPU_CW_OFFSET);
-    let all = c.b.i64(0x3f);
-    let cw = c.b.or(cw, all);
-    c.b.write_reg(X64Cpu::FPU_CW_OFFSET, cw);
-    Ok(Flow::Continue)
-}
-
-/// FLDENV: load the control and status words (the stack top from the status word).
-fn fldenv(c: &mut Ctx) -> Res {
-    let addr = c.ea();
-    let mut words = [ENV_CW, ENV_SW].map(|off| {
-        let o = c.b.i64(off);
-        let a = c.b.add(addr, o);
-        let v = c.b.load(Type::I16, a);
-        c.fit(v, Type::I64)
-    });
-    let eleven = c.b.i64(11);
-    let top = c.b.binary(BinOp::ShrU, words[1], eleven);
-    let seven = c.b.i64(7);
-    let top = c.b.and(top, seven);
-    let keep = c.b.i64(!0x3800);
-    words[1] = c.b.and(words[1], keep);
-    c.b.write_reg(X64Cpu::FPU_CW_OFFSET, words[0]);
-    c.b.write_reg(X64Cpu::FPU_SW_OFFSET, words[1]);
-    c.b.write_reg(X64Cpu::FPU_TOP_OFFSET, top);
-    Ok(Flow::Continue)
 }
 
 fn call_state_helper(c: &mut Ctx, h: &'static Helper) -> Res {

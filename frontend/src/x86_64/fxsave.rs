@@ -1,7 +1,8 @@
 //! The 512-byte FXSAVE image of the x87 and SSE state ([`X64Cpu::fxsave`] /
 //! [`X64Cpu::fxrstor`]), used by the FXSAVE/FXRSTOR instructions (through the `x64_fxsave`
-//! helper) and by user mode's signal frames. No tag word or last-instruction pointers are
-//! modelled: they are stored as zero and ignored when loaded.
+//! helper) and by user mode's signal frames, with the abridged tag byte (one valid bit per
+//! physical register). The last-instruction pointers are not modelled: they are stored as
+//! zero and ignored when loaded. Also the guest-memory copies of image-writing helpers.
 
 use emu_ir::helpers::HelperFn;
 use emu_ir::{Helper, HelperEffects, Value};
@@ -14,6 +15,8 @@ use crate::x86_64::X64Cpu;
 pub const FXSAVE_SIZE: usize = 512;
 const FCW: usize = 0;
 const FSW: usize = 2;
+/// The abridged tag byte: bit i set when physical register i is valid.
+const FTW: usize = 4;
 const MXCSR: usize = 24;
 const MXCSR_MASK: usize = 28;
 const ST: usize = 32;
@@ -41,6 +44,7 @@ impl X64Cpu {
         put(&mut b, FCW, &(self.fpu_cw as u16).to_le_bytes());
         let fsw = (self.fpu_sw & !0x3800) | (self.fpu_top & 7) << 11;
         put(&mut b, FSW, &(fsw as u16).to_le_bytes());
+        b[FTW] = !self.fpu_empty as u8;
         put(&mut b, MXCSR, &(self.mxcsr as u32).to_le_bytes());
         put(&mut b, MXCSR_MASK, &0xffffu32.to_le_bytes());
         for i in 0..8 {
@@ -61,6 +65,7 @@ impl X64Cpu {
         let fsw = u16_at(b, FSW);
         self.fpu_sw = fsw & !0x3800;
         self.fpu_top = (fsw >> 11) & 7;
+        self.fpu_empty = u64::from(!b[FTW]);
         self.mxcsr = u64_at(b, MXCSR) & 0xffff_ffff;
         for i in 0..8 {
             let at = ST + 16 * i;
@@ -80,21 +85,31 @@ pub(crate) fn translate(c: &mut Ctx, restore: bool) -> Res {
     Ok(Flow::Continue)
 }
 
+/// Copy guest memory at `addr` into `b` (for helpers that read a memory image).
+pub(crate) fn read_guest(cpu: &X64Cpu, addr: u64, b: &mut [u8]) {
+    let p = cpu.header.host_addr(addr);
+    // SAFETY: `p` is inside the running CPU's guest window (masked address plus base), which
+    // the window reserves; a fault there is a guest fault handled by the run loop.
+    unsafe { std::ptr::copy_nonoverlapping(p, b.as_mut_ptr(), b.len()) };
+}
+
+/// Copy `b` to guest memory at `addr`.
+pub(crate) fn write_guest(cpu: &X64Cpu, addr: u64, b: &[u8]) {
+    let p = cpu.header.host_addr(addr);
+    // SAFETY: as in `read_guest`.
+    unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), p, b.len()) };
+}
+
 extern "C" fn helper_fxsave(env: *mut u8, addr: u64, restore: u64) -> u64 {
     // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
     // this guest thread; nothing else references it while the helper runs.
     let cpu = unsafe { &mut *env.cast::<X64Cpu>() };
-    let p = cpu.header.host_addr(addr);
     if restore != 0 {
         let mut b = [0u8; FXSAVE_SIZE];
-        // SAFETY: `p` is inside the running CPU's guest window (masked address plus base),
-        // which the window reserves; a fault there is a guest fault handled by the run loop.
-        unsafe { std::ptr::copy_nonoverlapping(p, b.as_mut_ptr(), FXSAVE_SIZE) };
+        read_guest(cpu, addr, &mut b);
         cpu.fxrstor(&b);
     } else {
-        let b = cpu.fxsave();
-        // SAFETY: as above.
-        unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), p, FXSAVE_SIZE) };
+        write_guest(cpu, addr, &cpu.fxsave());
     }
     0
 }

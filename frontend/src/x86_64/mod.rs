@@ -11,8 +11,9 @@
 //! - `sse.rs` (SSE/SSE2 moves and operations) with its out-of-line helpers in `sse_helpers.rs`,
 //!   `sse4.rs` (SSE3 to SSE4.2) with `sse4_helpers.rs` and `pcmpstr.rs` (PCMPxSTRx), and
 //!   `mxcsr.rs` (MXCSR rounding, DAZ/FTZ and flags);
-//! - `x87.rs` (the x87 stack) with its arithmetic in `x87_arith.rs`, and `fxsave.rs`
-//!   (FXSAVE/FXRSTOR).
+//! - `x87.rs` (the x87 instructions) with the register stack's helper in `x87_stack.rs`, its
+//!   arithmetic in `x87_arith.rs`, the environment images (FNSTENV/FLDENV/FNSAVE/FRSTOR) in
+//!   `x87_env.rs`, and `fxsave.rs` (FXSAVE/FXRSTOR).
 //!
 //! `ctx.rs` holds operand access, `flags.rs` the lazy condition codes, `locate.rs` finds an
 //! instruction's memory access for fault reporting, and `vsyscall.rs` provides the legacy
@@ -36,6 +37,8 @@ mod string;
 mod vsyscall;
 mod x87;
 mod x87_arith;
+mod x87_env;
+mod x87_stack;
 
 pub use cpuid::{cpuid, CPUID1_EDX};
 pub use fxsave::FXSAVE_SIZE;
@@ -83,15 +86,23 @@ pub struct X64Cpu {
     pub xmm: [[u64; 2]; 17],
     /// MXCSR (low 32 bits).
     pub mxcsr: u64,
-    /// The x87 control word (only stored and loaded: there is no x87 arithmetic yet).
+    /// The x87 control word.
     pub fpu_cw: u64,
-    /// The x87 status word (exception flags only, set through FLDENV; TOP is `fpu_top`).
+    /// The x87 status word: exception flags, SF and condition codes (TOP is `fpu_top`).
     pub fpu_sw: u64,
     /// The x87 registers by physical number: the 64-bit significand and the sign and
     /// exponent (low 16 bits); ST(i) is `st[(fpu_top + i) % 8]`.
     pub st: [[u64; 2]; 8],
     /// The x87 stack top (0–7).
     pub fpu_top: u64,
+    /// The x87 tags as QEMU keeps them: bit i set when physical register i is empty (the
+    /// architectural tag word's finer classes are derived from the contents when stored).
+    pub fpu_empty: u64,
+    /// The last x87 data instruction as FNSTENV/FNSAVE store it: its RIP (FIP), the
+    /// `FCS | FOP << 16` word, and the address of its memory operand (FDP); zero after FNINIT.
+    pub fpu_fip: u64,
+    pub fpu_fop: u64,
+    pub fpu_fdp: u64,
 }
 
 impl Default for X64Cpu {
@@ -112,6 +123,10 @@ impl Default for X64Cpu {
             fpu_sw: 0,
             st: [[0; 2]; 8],
             fpu_top: 0,
+            fpu_empty: FPU_ALL_EMPTY,
+            fpu_fip: 0,
+            fpu_fop: 0,
+            fpu_fdp: 0,
         }
     }
 }
@@ -122,6 +137,9 @@ pub const MXCSR_DEFAULT: u64 = 0x1f80;
 /// The x87 control word at process start (`FNINIT`): all exceptions masked, double
 /// extended precision, round to nearest.
 pub const FPU_CW_DEFAULT: u64 = 0x037f;
+
+/// [`X64Cpu::fpu_empty`] after `FNINIT`: every register empty.
+pub const FPU_ALL_EMPTY: u64 = 0xff;
 
 /// Register numbers in encoding order.
 pub const RAX: u32 = 0;
@@ -159,6 +177,10 @@ impl X64Cpu {
     pub const FPU_CW_OFFSET: u32 = offset_of!(X64Cpu, fpu_cw) as u32;
     pub const FPU_SW_OFFSET: u32 = offset_of!(X64Cpu, fpu_sw) as u32;
     pub const FPU_TOP_OFFSET: u32 = offset_of!(X64Cpu, fpu_top) as u32;
+    pub const FPU_EMPTY_OFFSET: u32 = offset_of!(X64Cpu, fpu_empty) as u32;
+    pub const FPU_FIP_OFFSET: u32 = offset_of!(X64Cpu, fpu_fip) as u32;
+    pub const FPU_FOP_OFFSET: u32 = offset_of!(X64Cpu, fpu_fop) as u32;
+    pub const FPU_FDP_OFFSET: u32 = offset_of!(X64Cpu, fpu_fdp) as u32;
 
     /// RFLAGS as the guest sees it (`pushfq`): the arithmetic flags, DF, IF and the
     /// always-one bit 1.
@@ -193,7 +215,8 @@ impl GuestArch for X64Arch {
         emu_ir::helpers::register_all(sse_helpers::HELPERS);
         emu_ir::helpers::register_all(sse4_helpers::HELPERS);
         emu_ir::helpers::register_all(pcmpstr::HELPERS);
-        emu_ir::helpers::register_all(x87::HELPERS);
+        emu_ir::helpers::register_all(x87_stack::HELPERS);
+        emu_ir::helpers::register_all(x87_env::HELPERS);
         emu_ir::helpers::register_all(fxsave::HELPERS);
     }
 
@@ -223,6 +246,7 @@ impl GuestArch for X64Arch {
                 next: pc.wrapping_add(u64::from(len)),
                 i: &insn,
             };
+            x87::note_instruction(&mut ctx, bytes);
             translate(&mut ctx)
         })
     }
@@ -248,6 +272,11 @@ fn translate(c: &mut ctx::Ctx) -> ctx::Res {
     if let Some(r) = int::translate(c) {
         return r;
     }
+    // x87 before control: the x87 environment instructions (FNINIT, FLDENV, FNSTENV) are
+    // x87.rs's, which keeps the tags they touch.
+    if let Some(r) = x87::translate(c) {
+        return r;
+    }
     if let Some(r) = control::translate(c) {
         return r;
     }
@@ -255,9 +284,6 @@ fn translate(c: &mut ctx::Ctx) -> ctx::Res {
         return r;
     }
     if let Some(r) = sse::translate(c) {
-        return r;
-    }
-    if let Some(r) = x87::translate(c) {
         return r;
     }
     Err(crate::translator::Illegal)

@@ -1,53 +1,21 @@
-//! The x87 register stack through the `x64_x87` helper on the eight 80-bit registers of
-//! [`X64Cpu`]: loads (FLD m32/m64/m80/ST(i), FILD, FLD1/FLDZ/FLDPI/…), stores (FST/FSTP
-//! m32/m64/m80/ST(i), FIST/FISTP/FISTTP), FXCH, FCHS/FABS, the four basic operations in all
-//! their forms (FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR, …P, FI…), FSQRT, FRNDINT, compares
-//! (FCOM/FUCOM/…P/…PP, FTST, FCOMI/FUCOMI(P)) and FXAM; arithmetic in `x87_arith.rs`. No
-//! tag word (stack overflow/underflow are not detected), no transcendental instructions
-//! (FSIN, FYL2X, …: illegal) and no unmasked exceptions.
+//! x87 instructions: loads (FLD m32/m64/m80/ST(i), FILD, FBLD, FLD1/FLDZ/FLDPI/…), stores
+//! (FST/FSTP m32/m64/m80/ST(i), FIST/FISTP/FISTTP, FBSTP), FXCH, FCHS/FABS, FCMOVcc, the four
+//! basic operations in all their forms (FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR, …P, FI…), FSQRT,
+//! FRNDINT, FSCALE, FXTRACT, FPREM/FPREM1, the transcendental instructions (F2XM1, FYL2X,
+//! FYL2XP1, FPATAN, FPTAN, FSIN, FCOS, FSINCOS), compares (FCOM/FUCOM/…P/…PP, FTST,
+//! FCOMI/FUCOMI(P)), FXAM, FFREE(P), FINCSTP/FDECSTP and FNOP, as calls of the `x64_x87`
+//! helper (`x87_stack.rs`, which keeps the tags and stack faults); FNINIT and the
+//! environment images (FNSTENV/FLDENV/FNSAVE/FRSTOR) are in `x87_env.rs`. Unmasked
+//! exceptions are not modelled.
 
-use emu_ir::helpers::HelperFn;
-use emu_ir::{Helper, HelperEffects, Type, Value};
+use emu_ir::{Type, Value};
 use iced_x86::{Mnemonic as M, OpKind};
 
 use crate::translator::{Flow, Illegal};
 use crate::x86_64::ctx::{Ctx, Res};
-use crate::x86_64::x87_arith::{self, examine, from_int, widen, F80};
+use crate::x86_64::flags;
+use crate::x86_64::x87_stack::{self, op::*};
 use crate::x86_64::X64Cpu;
-
-/// Helper operations.
-const PUSH: u64 = 0;
-const POP: u64 = 1;
-const GET_LO: u64 = 2;
-const GET_HI: u64 = 3;
-const COPY_TO: u64 = 4;
-const XCH: u64 = 5;
-const CHS: u64 = 6;
-const ABS: u64 = 7;
-const COMPARE: u64 = 8;
-const PUSH_F32: u64 = 9;
-const PUSH_F64: u64 = 10;
-const PUSH_INT: u64 = 11;
-const EXAMINE: u64 = 12;
-/// `ARITH | kind << 8 | reverse << 10 | dst_sti << 11 | pop << 12 | src << 13`.
-const ARITH: u64 = 13;
-const SQRT: u64 = 14;
-const RNDINT: u64 = 15;
-/// `STORE_FLOAT | bits << 8`: the rounded value's bits.
-const STORE_FLOAT: u64 = 16;
-/// `STORE_INT | bits << 8 | truncate << 15`: the integer.
-const STORE_INT: u64 = 17;
-/// `COMPARE_SW | signaling << 8 | src << 13`: C3/C2/C0 in the status word.
-const COMPARE_SW: u64 = 18;
-/// `COMPARE | signaling << 8`: ZF/PF/CF (returned).
-const SIGNALING: u64 = 1 << 8;
-
-/// Where the second operand of ARITH/COMPARE_SW comes from (`<< 13`): ST(i), or the `lo`
-/// argument as binary32, binary64 or a sign-extended integer.
-const SRC_ST: u64 = 0;
-const SRC_F32: u64 = 1;
-const SRC_F64: u64 = 2;
-const SRC_INT: u64 = 3;
 
 /// Translate `c.i` if it is one of the supported x87 instructions.
 pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
@@ -71,10 +39,8 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         M::Fmul | M::Fmulp | M::Fimul => arith_insn(c, 2, false, m == M::Fmulp),
         M::Fdiv | M::Fdivp | M::Fidiv => arith_insn(c, 3, false, m == M::Fdivp),
         M::Fdivr | M::Fdivrp | M::Fidivr => arith_insn(c, 3, true, m == M::Fdivrp),
-        M::Fsqrt | M::Frndint => {
-            call(c, if m == M::Fsqrt { SQRT } else { RNDINT }, 0, &[]);
-            Ok(Flow::Continue)
-        }
+        M::Fsqrt => simple(c, SQRT),
+        M::Frndint => simple(c, RNDINT),
         M::Fcom
         | M::Fcomp
         | M::Fcompp
@@ -88,21 +54,95 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
             call(c, XCH, i, &[]);
             Flow::Continue
         }),
-        M::Fchs | M::Fabs => {
-            call(c, if m == M::Fchs { CHS } else { ABS }, 0, &[]);
-            Ok(Flow::Continue)
-        }
+        M::Fchs => simple(c, CHS),
+        M::Fabs => simple(c, ABS),
         M::Fucomi | M::Fcomi | M::Fucomip | M::Fcomip => compare(
             c,
             matches!(m, M::Fucomip | M::Fcomip),
             matches!(m, M::Fcomi | M::Fcomip),
         ),
-        M::Fxam => {
-            call(c, EXAMINE, 0, &[]);
-            Ok(Flow::Continue)
+        M::Fxam => simple(c, EXAMINE),
+        M::F2xm1 => simple(c, UNARY | UN_F2XM1 << 8),
+        M::Fsin => simple(c, UNARY | UN_SIN << 8),
+        M::Fcos => simple(c, UNARY | UN_COS << 8),
+        M::Fscale => simple(c, UNARY | UN_SCALE << 8),
+        M::Fprem => simple(c, UNARY | UN_PREM << 8),
+        M::Fprem1 => simple(c, UNARY | UN_PREM1 << 8),
+        M::Fyl2x => simple(c, BINARY_POP | BIN_YL2X << 8),
+        M::Fyl2xp1 => simple(c, BINARY_POP | BIN_YL2XP1 << 8),
+        M::Fpatan => simple(c, BINARY_POP | BIN_PATAN << 8),
+        M::Fptan => simple(c, PUSHING | PUSHING_TAN << 8),
+        M::Fsincos => simple(c, PUSHING | PUSHING_SINCOS << 8),
+        M::Fxtract => simple(c, PUSHING | PUSHING_XTRACT << 8),
+        M::Fincstp | M::Fdecstp => simple(c, STEP | u64::from(m == M::Fincstp) << 8),
+        M::Fnop => Ok(Flow::Continue),
+        M::Ffree | M::Ffreep => st_index(c, 0).map(|i| {
+            call(c, FREE | u64::from(m == M::Ffreep) << 8, i, &[]);
+            Flow::Continue
+        }),
+        M::Fbld => fbld(c),
+        M::Fbstp => fbstp(c),
+        _ => {
+            if let Some(cc) = fcmov_condition(m) {
+                return Some(fcmov(c, cc));
+            }
+            return crate::x86_64::x87_env::translate(c);
         }
-        _ => return None,
     })
+}
+
+/// Legacy prefixes, REX and WAIT (the prefix of FSTSW/FSTENV/FSAVE/…).
+fn is_prefix(b: u8) -> bool {
+    matches!(
+        b,
+        0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65 | 0x66 | 0x67 | 0x9b | 0xf0 | 0xf2 | 0xf3 | 0x40
+            ..=0x4f
+    )
+}
+
+/// The x87 control instructions, which leave the last-instruction pointers alone.
+fn is_control(m: M) -> bool {
+    matches!(
+        m,
+        M::Fninit
+            | M::Finit
+            | M::Fldcw
+            | M::Fnstcw
+            | M::Fstcw
+            | M::Fnstsw
+            | M::Fstsw
+            | M::Fnclex
+            | M::Fclex
+            | M::Fldenv
+            | M::Fnstenv
+            | M::Fstenv
+            | M::Fnsave
+            | M::Fsave
+            | M::Frstor
+    )
+}
+
+/// For an x87 data instruction (`bytes` its encoding): record FIP, FCS:FOP and FDP as the
+/// CPU does for FNSTENV/FNSAVE (CS is 0x33 in 64-bit user mode).
+pub(crate) fn note_instruction(c: &mut Ctx, bytes: &[u8]) {
+    let Some(k) = bytes.iter().position(|&b| !is_prefix(b)) else {
+        return;
+    };
+    let (Some(&op), Some(&modrm)) = (bytes.get(k), bytes.get(k + 1)) else {
+        return;
+    };
+    if !(0xd8..=0xdf).contains(&op) || is_control(c.i.mnemonic()) {
+        return;
+    }
+    let fip = c.b.i64(c.pc);
+    c.b.write_reg(X64Cpu::FPU_FIP_OFFSET, fip);
+    let fop =
+        c.b.i64(0x33 | (u64::from(op & 7) << 8 | u64::from(modrm)) << 16);
+    c.b.write_reg(X64Cpu::FPU_FOP_OFFSET, fop);
+    if (0..c.i.op_count()).any(|n| c.i.op_kind(n) == OpKind::Memory) {
+        let fdp = c.ea();
+        c.b.write_reg(X64Cpu::FPU_FDP_OFFSET, fdp);
+    }
 }
 
 /// `x64_x87(op, i, lo, hi)`.
@@ -112,7 +152,73 @@ fn call(c: &mut Ctx, op: u64, i: u64, data: &[Value]) -> Value {
     while args.len() < 4 {
         args.push(c.b.i64(0));
     }
-    c.b.call(&X87, &args).unwrap_or(args[0])
+    c.b.call(x87_stack::helper(), &args).unwrap_or(args[0])
+}
+
+/// An instruction that is one helper call without operands.
+fn simple(c: &mut Ctx, op: u64) -> Res {
+    call(c, op, 0, &[]);
+    Ok(Flow::Continue)
+}
+
+/// The EFLAGS condition of an FCMOVcc (flags.rs's condition codes).
+fn fcmov_condition(m: M) -> Option<u8> {
+    Some(match m {
+        M::Fcmovb => flags::CC_B,
+        M::Fcmovnb => flags::CC_AE,
+        M::Fcmove => flags::CC_E,
+        M::Fcmovne => flags::CC_E | 1,
+        M::Fcmovbe => flags::CC_BE,
+        M::Fcmovnbe => flags::CC_BE | 1,
+        M::Fcmovu => flags::CC_P,
+        M::Fcmovnu => flags::CC_P | 1,
+        _ => return None,
+    })
+}
+
+/// FCMOVcc ST(0), ST(i).
+fn fcmov(c: &mut Ctx, cc: u8) -> Res {
+    let i = st_index(c, 1)?;
+    let cond = c.cond(cc);
+    let cond = c.fit(cond, Type::I64);
+    call(c, FCMOV, i, &[cond]);
+    Ok(Flow::Continue)
+}
+
+/// The 10-byte memory operand of `c.i` as (bytes 0–7, bytes 8–9) values.
+fn load_m80(c: &mut Ctx) -> (Value, Value) {
+    let addr = c.ea();
+    let lo = c.b.load(Type::I64, addr);
+    let eight = c.b.i64(8);
+    let a8 = c.b.add(addr, eight);
+    let hi = c.b.load(Type::I16, a8);
+    (lo, c.fit(hi, Type::I64))
+}
+
+/// Store `lo` (bytes 0–7) and `hi` (bytes 8–9) to the 10-byte memory operand of `c.i`.
+fn store_m80(c: &mut Ctx, lo: Value, hi: Value) {
+    let addr = c.ea();
+    c.b.store(addr, lo);
+    let eight = c.b.i64(8);
+    let a8 = c.b.add(addr, eight);
+    let hi = c.fit(hi, Type::I16);
+    c.b.store(a8, hi);
+}
+
+/// FBLD m80bcd.
+fn fbld(c: &mut Ctx) -> Res {
+    let (lo, hi) = load_m80(c);
+    call(c, PUSH_BCD, 0, &[lo, hi]);
+    Ok(Flow::Continue)
+}
+
+/// FBSTP m80bcd.
+fn fbstp(c: &mut Ctx) -> Res {
+    let lo = call(c, STORE_BCD, 0, &[]);
+    let hi = call(c, STORE_BCD | 1 << 8, 0, &[]);
+    store_m80(c, lo, hi);
+    call(c, POP, 0, &[]);
+    Ok(Flow::Continue)
 }
 
 /// The stack index of ST(i) operand `n`.
@@ -134,19 +240,13 @@ fn push_const(c: &mut Ctx, lo: u64, hi: u64) -> Res {
 fn fld(c: &mut Ctx) -> Res {
     if c.i.op_kind(0) == OpKind::Register {
         let i = st_index(c, 0)?;
-        let lo = call(c, GET_LO, i, &[]);
-        let hi = call(c, GET_HI, i, &[]);
-        call(c, PUSH, 0, &[lo, hi]);
+        call(c, PUSH_ST, i, &[]);
         return Ok(Flow::Continue);
     }
     let addr = c.ea();
     match c.i.memory_size().size() {
         10 => {
-            let lo = c.b.load(Type::I64, addr);
-            let eight = c.b.i64(8);
-            let a8 = c.b.add(addr, eight);
-            let hi = c.b.load(Type::I16, a8);
-            let hi = c.fit(hi, Type::I64);
+            let (lo, hi) = load_m80(c);
             call(c, PUSH, 0, &[lo, hi]);
         }
         8 => {
@@ -185,14 +285,9 @@ fn fst(c: &mut Ctx, pop: bool) -> Res {
         let v = c.fit(v, crate::x86_64::ctx::ity(bytes));
         c.b.store(addr, v);
     } else if pop && c.i.memory_size().size() == 10 {
-        let addr = c.ea();
         let lo = call(c, GET_LO, 0, &[]);
         let hi = call(c, GET_HI, 0, &[]);
-        c.b.store(addr, lo);
-        let eight = c.b.i64(8);
-        let a8 = c.b.add(addr, eight);
-        let hi = c.fit(hi, Type::I16);
-        c.b.store(a8, hi);
+        store_m80(c, lo, hi);
     } else {
         return Err(Illegal);
     }
@@ -297,178 +392,3 @@ fn compare_sw(c: &mut Ctx, m: M) -> Res {
     }
     Ok(Flow::Continue)
 }
-
-/// DE for a denormal binary32 (`single`) or binary64 memory operand, IE for a signaling NaN
-/// (the flags of loading it).
-fn memory_exceptions(single: bool, bits: u64) -> u64 {
-    let flags = if single {
-        emu_fpu::x87::from_f32(bits as u32).1
-    } else {
-        emu_fpu::x87::from_f64(bits).1
-    };
-    u64::from(flags)
-}
-
-/// [`memory_exceptions`] of a float memory source of ARITH/COMPARE_SW whose other operand
-/// is `other` (no DE when that is a NaN).
-fn source_exceptions(code: u64, lo: u64, other: F80) -> u64 {
-    let e = match (code >> 13) & 3 {
-        SRC_F32 => memory_exceptions(true, lo),
-        SRC_F64 => memory_exceptions(false, lo),
-        _ => 0,
-    };
-    if x87_arith::is_nan(other) || x87_arith::is_unsupported(other) {
-        e & !x87_arith::SW_DE
-    } else {
-        e
-    }
-}
-
-/// The second operand of ARITH/COMPARE_SW.
-fn source(cpu: &X64Cpu, code: u64, i: u64, lo: u64) -> F80 {
-    match (code >> 13) & 3 {
-        SRC_ST => cpu.st[(cpu.fpu_top as usize + i as usize) & 7],
-        SRC_F32 => widen(lo & 0xffff_ffff, 8, 23),
-        SRC_F64 => widen(lo, 11, 52),
-        _ => from_int(lo as i64),
-    }
-}
-
-extern "C" fn helper_x87(env: *mut u8, code: u64, i: u64, lo: u64, hi: u64) -> u64 {
-    // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
-    // this guest thread; nothing else references it while the helper runs.
-    let cpu = unsafe { &mut *env.cast::<X64Cpu>() };
-    let top = (cpu.fpu_top & 7) as usize;
-    let phys = |n: u64| (top + n as usize) & 7;
-    let push = |cpu: &mut X64Cpu, v: F80| {
-        let t = (top + 7) & 7;
-        cpu.st[t] = [v[0], v[1] & 0xffff];
-        cpu.fpu_top = t as u64;
-    };
-    let cw = cpu.fpu_cw;
-    let mut sw = 0;
-    // C1 reports the rounding of the last operation (or the sign, for FXAM): cleared first.
-    cpu.fpu_sw &= !0x200;
-    let ret = match code & 0xff {
-        PUSH => {
-            push(cpu, [lo, hi]);
-            0
-        }
-        PUSH_F32 | PUSH_F64 => {
-            let v = source(
-                cpu,
-                if code & 0xff == PUSH_F32 {
-                    SRC_F32
-                } else {
-                    SRC_F64
-                } << 13,
-                0,
-                lo,
-            );
-            sw = memory_exceptions(code & 0xff == PUSH_F32, lo);
-            push(cpu, v);
-            0
-        }
-        PUSH_INT => {
-            push(cpu, from_int(lo as i64));
-            0
-        }
-        POP => {
-            cpu.fpu_top = ((top + 1) & 7) as u64;
-            0
-        }
-        GET_LO => cpu.st[phys(i)][0],
-        GET_HI => cpu.st[phys(i)][1],
-        COPY_TO => {
-            cpu.st[phys(i)] = cpu.st[top];
-            0
-        }
-        XCH => {
-            cpu.st.swap(top, phys(i));
-            0
-        }
-        CHS => {
-            cpu.st[top][1] ^= 0x8000;
-            0
-        }
-        ABS => {
-            cpu.st[top][1] &= 0x7fff;
-            0
-        }
-        COMPARE => {
-            let signaling = code & SIGNALING != 0;
-            x87_arith::compare(cpu.st[top], cpu.st[phys(i)], signaling, &mut sw)
-        }
-        COMPARE_SW => {
-            let b = source(cpu, code, i, lo);
-            sw = source_exceptions(code, lo, cpu.st[top]);
-            let f = x87_arith::compare(cpu.st[top], b, code & SIGNALING != 0, &mut sw);
-            // ZF, PF, CF → C3 (bit 14), C2 (bit 10), C0 (bit 8).
-            let cc = (f & 0x40) << 8 | (f & 0x4) << 8 | (f & 1) << 8;
-            cpu.fpu_sw = (cpu.fpu_sw & !0x4700) | cc;
-            0
-        }
-        EXAMINE => {
-            cpu.fpu_sw = (cpu.fpu_sw & !0x4700) | examine(cpu.st[top]);
-            0
-        }
-        ARITH => {
-            let dst_sti = code & 1 << 11 != 0;
-            let d = if dst_sti { phys(i) } else { top };
-            let b = if dst_sti {
-                cpu.st[top]
-            } else {
-                sw = source_exceptions(code, lo, cpu.st[d]);
-                source(cpu, code, i, lo)
-            };
-            let a = cpu.st[d];
-            let (x, y) = if code & 1 << 10 != 0 { (b, a) } else { (a, b) };
-            let (r, f) = x87_arith::arith((code >> 8) & 3, x, y, cw);
-            cpu.st[d] = r;
-            sw |= f;
-            if code & 1 << 12 != 0 {
-                cpu.fpu_top = ((top + 1) & 7) as u64;
-            }
-            0
-        }
-        SQRT | RNDINT => {
-            let (r, f) = if code & 0xff == SQRT {
-                x87_arith::sqrt(cpu.st[top], cw)
-            } else {
-                x87_arith::round_int(cpu.st[top], cw)
-            };
-            cpu.st[top] = r;
-            sw = f;
-            0
-        }
-        STORE_FLOAT => {
-            let (v, f) = x87_arith::to_float(cpu.st[top], ((code >> 8) & 0x7f) as u32, cw);
-            sw = f;
-            v
-        }
-        STORE_INT => {
-            let truncate = code & 1 << 15 != 0;
-            let bits = ((code >> 8) & 0x7f) as u32;
-            let (v, f) = x87_arith::to_int(cpu.st[top], bits, truncate, cw);
-            sw = f;
-            v
-        }
-        _ => 0,
-    };
-    cpu.fpu_sw |= sw;
-    ret
-}
-
-static X87: Helper = Helper {
-    name: "x64_x87",
-    func: HelperFn::A4(helper_x87),
-    nargs: 4,
-    ret: Some(Type::I64),
-    effects: HelperEffects {
-        reads_state: true,
-        writes_state: true,
-        memory: false,
-    },
-};
-
-pub(crate) static HELPERS: &[&Helper] = &[&X87];

@@ -1,7 +1,8 @@
 //! x87 arithmetic for the frontend's register view (`[significand, sign and exponent]`): thin
 //! wrappers over emu-fpu's x87 operations ([`emu_fpu::x87`], which implement the x87's
-//! rounding and precision control, NaN rules, indefinites, status flags and C1, checked bit
-//! for bit against a real x87), plus FXAM's classification.
+//! rounding and precision control, NaN rules, indefinites, status flags and C1, the
+//! transcendental instructions, FSCALE/FXTRACT/FPREM, checked against a real x87), plus
+//! FXAM's classification and the packed BCD conversions of FBLD/FBSTP.
 
 use emu_fpu::x87::{self, Compare, Control};
 
@@ -10,6 +11,9 @@ pub(crate) type F80 = [u64; 2];
 
 /// The denormal-operand flag of the status word.
 pub(crate) const SW_DE: u64 = x87::DE as u64;
+
+/// The real indefinite (the masked response to invalid operations and stack faults).
+pub(crate) const INDEFINITE: F80 = [0xc000_0000_0000_0000, 0xffff];
 
 fn ext(v: F80) -> x87::F80 {
     x87::F80 {
@@ -82,6 +86,93 @@ pub(crate) fn compare(a: F80, b: F80, signaling: bool, sw: &mut u64) -> u64 {
         Compare::Greater => 0,
         Compare::Unordered => ZF | PF | CF,
     }
+}
+
+fn pair((r, sw): (x87::F80, u16)) -> (F80, u64) {
+    (arr(r), u64::from(sw))
+}
+
+pub(crate) fn f2xm1(a: F80, cw: u64) -> (F80, u64) {
+    pair(x87::f2xm1(control(cw), ext(a)))
+}
+
+/// FSIN (`cos` false) or FCOS: the result, or the operand with C2 when out of range.
+pub(crate) fn trig(cos: bool, a: F80, cw: u64) -> (F80, u64) {
+    let f = if cos { x87::fcos } else { x87::fsin };
+    f(control(cw), ext(a)).map_or((a, u64::from(x87::C2)), pair)
+}
+
+pub(crate) fn scale(a: F80, b: F80, cw: u64) -> (F80, u64) {
+    pair(x87::fscale(control(cw), ext(a), ext(b)))
+}
+
+/// FPREM / FPREM1 (`ieee`): the partial remainder and C0–C3.
+pub(crate) fn prem(a: F80, b: F80, ieee: bool) -> (F80, u64) {
+    pair(x87::prem(ext(a), ext(b), ieee))
+}
+
+pub(crate) fn fyl2x(x: F80, y: F80, cw: u64) -> (F80, u64) {
+    pair(x87::fyl2x(control(cw), ext(x), ext(y)))
+}
+
+pub(crate) fn fyl2xp1(x: F80, y: F80, cw: u64) -> (F80, u64) {
+    pair(x87::fyl2xp1(control(cw), ext(x), ext(y)))
+}
+
+pub(crate) fn fpatan(x: F80, y: F80, cw: u64) -> (F80, u64) {
+    pair(x87::fpatan(control(cw), ext(x), ext(y)))
+}
+
+/// A result left in ST(0), the value pushed above it, and the flags.
+pub(crate) type Pushed = (F80, F80, u64);
+
+/// FPTAN: (tan, 1.0 or the NaN result, flags); `None` when out of range.
+pub(crate) fn fptan(a: F80, cw: u64) -> Option<Pushed> {
+    x87::fptan(control(cw), ext(a)).map(|(t, one, f)| (arr(t), arr(one), u64::from(f)))
+}
+
+/// FSINCOS: (sin, cos, flags); `None` when out of range.
+pub(crate) fn fsincos(a: F80, cw: u64) -> Option<Pushed> {
+    x87::fsincos(control(cw), ext(a)).map(|(s, c, f)| (arr(s), arr(c), u64::from(f)))
+}
+
+/// FXTRACT: (exponent, significand, flags).
+pub(crate) fn fxtract(a: F80) -> Pushed {
+    let (e, m, f) = x87::fxtract(ext(a));
+    (arr(e), arr(m), u64::from(f))
+}
+
+/// FBLD: the packed BCD integer with digit bytes `lo` (bytes 0–7) and `hi` (bytes 8–9: two
+/// more digits, then the sign byte). Invalid digits are taken at face value.
+pub(crate) fn from_bcd(lo: u64, hi: u64) -> F80 {
+    let digits = (u128::from(hi & 0xff) << 64) | u128::from(lo);
+    let value = (0..18)
+        .rev()
+        .fold(0i64, |acc, k| acc * 10 + ((digits >> (4 * k)) & 0xf) as i64);
+    let mut v = from_int(value);
+    if hi & 0x8000 != 0 {
+        v[1] |= 0x8000;
+    }
+    v
+}
+
+/// FBSTP: ST(0) rounded to an integer by RC as 18 packed BCD digits: (bytes 0–7, bytes
+/// 8–9, flags). NaNs, infinities and values of more than 18 digits store the BCD
+/// indefinite with IE.
+pub(crate) fn to_bcd(a: F80, cw: u64) -> (u64, u64, u64) {
+    let (v, f) = x87::to_int(control(cw), ext(a), 64, false);
+    let negative = a[1] & 0x8000 != 0;
+    if f & x87::IE != 0 || v.unsigned_abs() > 999_999_999_999_999_999 {
+        return (0xc000_0000_0000_0000, 0xffff, u64::from(x87::IE));
+    }
+    let mut n = v.unsigned_abs();
+    let mut digits = 0u128;
+    for k in 0..18 {
+        digits |= u128::from(n % 10) << (4 * k);
+        n /= 10;
+    }
+    let sign = if negative { 0x8000 } else { 0 };
+    (digits as u64, (digits >> 64) as u64 | sign, u64::from(f))
 }
 
 /// FXAM's condition bits (C3 bit 14, C2 bit 10, C1 bit 9 = sign, C0 bit 8) for `v`.

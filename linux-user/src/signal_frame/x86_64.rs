@@ -70,6 +70,8 @@ pub fn setup(cpu: &mut X64Cpu, space: &mut AddressSpace, f: &FrameInput) -> Resu
     cpu.regs[0] = 0;
     cpu.regs[4] = frame;
     cpu.df = 0;
+    // Linux starts the handler with a fresh x87 (the interrupted state is in the frame).
+    cpu.x87_init();
     cpu.header.pc = f.handler;
     Ok(())
 }

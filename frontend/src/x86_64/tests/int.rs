@@ -436,7 +436,11 @@ fn illegal_and_trapping_instructions() {
     let cases: [(&str, emu_ir::ExitReason, u64); 3] = [
         ("ud2", emu_ir::ExitReason::IllegalInsn, 0x40_0002),
         ("int3", emu_ir::ExitReason::Breakpoint, 0x40_0003),
-        ("hlt", emu_ir::ExitReason::Exception(crate::x86_64::EXC_GP), 0x40_0002),
+        (
+            "hlt",
+            emu_ir::ExitReason::Exception(crate::x86_64::EXC_GP),
+            0x40_0002,
+        ),
     ];
     for (src, reason, pc) in cases {
         let Some(code) = super::harness::assemble(&format!("inc eax\n{src}")) else {
@@ -444,11 +448,7 @@ fn illegal_and_trapping_instructions() {
         };
         let mut s = random_state(&mut Rng::new(5));
         let rax = s.regs[0];
-        assert_eq!(
-            emulate(&code, &mut s, 64),
-            End::Exit(reason, pc),
-            "{src}"
-        );
+        assert_eq!(emulate(&code, &mut s, 64), End::Exit(reason, pc), "{src}");
         assert_eq!(s.regs[0], rax.wrapping_add(1) & 0xffff_ffff, "{src}");
     }
 }

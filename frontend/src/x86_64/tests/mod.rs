@@ -6,3 +6,4 @@ mod harness;
 mod int;
 mod sse;
 mod sse4;
+mod x87;
