@@ -6,6 +6,8 @@
 //! the slots that point at it (`incoming`), so invalidating it can clear them.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxBuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -143,7 +145,7 @@ impl Tb {
 /// another thread may still be executing their code, which reads their link slots).
 #[derive(Default)]
 pub struct TbMap {
-    pub live: HashMap<TbKey, Arc<Tb>>,
+    pub live: HashMap<TbKey, Arc<Tb>, FxBuildHasher>,
     pub graveyard: Vec<Arc<Tb>>,
 }
 

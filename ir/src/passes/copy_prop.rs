@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
 use super::{is_pure, Edit};
 use crate::{BinOp, Block, CastOp, Cond, Inst, Type, UnOp, Value};
 
@@ -32,7 +34,7 @@ pub fn copy_propagate(block: &mut Block) {
     let mut edit = Edit::new(block);
     // Defining instruction of each value, to look through operands.
     let mut def: Vec<Option<usize>> = vec![None; block.value_types.len()];
-    let mut numbered: HashMap<Key, Value> = HashMap::new();
+    let mut numbered: HashMap<Key, Value, FxBuildHasher> = HashMap::default();
     for i in 0..block.insts.len() {
         edit.rewrite_operands(&mut block.insts[i].inst);
         let Some(r) = block.insts[i].result else {

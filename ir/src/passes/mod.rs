@@ -107,15 +107,19 @@ impl Edit {
     /// Apply the edits: rewrite every use, remove dropped instructions, renumber densely.
     pub(crate) fn finish(self, block: &mut Block) {
         let old_types = std::mem::take(&mut block.value_types);
+        block.value_types.reserve(old_types.len());
         let mut renumber: Vec<Option<Value>> = vec![None; old_types.len()];
         let map = |renumber: &[Option<Value>], v: Value| -> Value {
             let v = self.resolve(v);
             renumber.get(v.index()).copied().flatten().unwrap_or(v)
         };
-        let old_insts = std::mem::take(&mut block.insts);
-        for (i, mut data) in old_insts.into_iter().enumerate() {
-            if self.is_dropped(i) {
-                continue;
+        // Compacted in place: kept instructions only move down past dropped ones.
+        let mut i = 0;
+        block.insts.retain_mut(|data| {
+            let keep = !self.is_dropped(i);
+            i += 1;
+            if !keep {
+                return false;
             }
             for_each_operand_mut(&mut data.inst, |v| *v = map(&renumber, *v));
             if let Some(r) = data.result {
@@ -131,8 +135,8 @@ impl Edit {
                 }
                 data.result = Some(new);
             }
-            block.insts.push(data);
-        }
+            true
+        });
         if let Some(v) = terminal_operand_mut(&mut block.terminal) {
             *v = map(&renumber, *v);
         }
