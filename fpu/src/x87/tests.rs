@@ -95,14 +95,14 @@ pub(super) fn controls() -> Vec<Control> {
     v
 }
 
-/// `asm!` operands shared by the host harnesses: exceptions masked, stack emptied after.
-macro_rules! host_op {
-    ($name:ident, $($insn:literal),+) => {
-        /// Runs the instructions on the host x87 with `a` in st(0), `b` in st(1) under `cw`;
-        /// returns st(0) and the status word's exception flags.
-        fn $name(cw: Control, a: F80, b: F80) -> (F80, u16) {
+/// Defines `fn $name(cw, a, b) -> (ST(0), ST(1), status word & $mask)`: the instructions run
+/// on the host x87 with `a` in ST(0) and `b` in ST(1) under `cw` (exceptions masked, the stack
+/// emptied after).
+macro_rules! host_pair {
+    ($name:ident, $mask:expr, $($insn:literal),+) => {
+        fn $name(cw: Control, a: F80, b: F80) -> (F80, F80, u16) {
             let (ab, bb) = (a.to_bytes(), b.to_bytes());
-            let mut out = [0u8; 10];
+            let mut out = [0u8; 20];
             let sw: u16;
             // SAFETY: x87 instructions on locals; `fninit` leaves the FPU as the ABI expects.
             unsafe {
@@ -114,6 +114,7 @@ macro_rules! host_op {
                     $($insn,)+
                     "fnstsw ax",
                     "fstp tbyte ptr [{out}]",
+                    "fstp tbyte ptr [{out} + 10]",
                     "fninit",
                     cw = in(reg) &cw.0,
                     a = in(reg) ab.as_ptr(),
@@ -123,7 +124,23 @@ macro_rules! host_op {
                     options(nostack),
                 );
             }
-            (F80::from_bytes(out), sw & 0x23f)
+            let mut lo = [0u8; 10];
+            let mut hi = [0u8; 10];
+            lo.copy_from_slice(&out[..10]);
+            hi.copy_from_slice(&out[10..]);
+            (F80::from_bytes(lo), F80::from_bytes(hi), sw & $mask)
+        }
+    };
+}
+pub(super) use host_pair;
+
+/// Defines `fn $name(cw, a, b) -> (ST(0), exception flags)` (see [`host_pair`]).
+macro_rules! host_op {
+    ($name:ident, $($insn:literal),+) => {
+        fn $name(cw: Control, a: F80, b: F80) -> (F80, u16) {
+            host_pair!(run, 0x23f, $($insn),+);
+            let (r, _, sw) = run(cw, a, b);
+            (r, sw)
         }
     };
 }

@@ -12,61 +12,24 @@
 //! (measured rates are printed with `--nocapture`; `X87_VERBOSE=1` also prints every case
 //! that is not an exact match).
 
-use super::tests::{controls, operand, Rng};
+use super::tests::{controls, host_pair, operand, Rng};
 use super::*;
-
-/// Runs the instructions on the host x87 with `a` in ST(0) and `b` in ST(1) under `cw`;
-/// returns ST(0), ST(1) and the status word (condition codes and exception flags).
-macro_rules! host2 {
-    ($name:ident, $($insn:literal),+) => {
-        fn $name(cw: Control, a: F80, b: F80) -> Out {
-            let (ab, bb) = (a.to_bytes(), b.to_bytes());
-            let mut out = [0u8; 20];
-            let sw: u16;
-            // SAFETY: x87 instructions on locals; `fninit` leaves the FPU as the ABI expects.
-            unsafe {
-                std::arch::asm!(
-                    "fninit",
-                    "fldcw word ptr [{cw}]",
-                    "fld tbyte ptr [{b}]",
-                    "fld tbyte ptr [{a}]",
-                    $($insn,)+
-                    "fnstsw ax",
-                    "fstp tbyte ptr [{out}]",
-                    "fstp tbyte ptr [{out} + 10]",
-                    "fninit",
-                    cw = in(reg) &cw.0,
-                    a = in(reg) ab.as_ptr(),
-                    b = in(reg) bb.as_ptr(),
-                    out = in(reg) out.as_mut_ptr(),
-                    out("ax") sw,
-                    options(nostack),
-                );
-            }
-            let mut lo = [0u8; 10];
-            let mut hi = [0u8; 10];
-            lo.copy_from_slice(&out[..10]);
-            hi.copy_from_slice(&out[10..]);
-            (F80::from_bytes(lo), F80::from_bytes(hi), sw & 0x473f)
-        }
-    };
-}
 
 /// ST(0), ST(1) and the status word after an instruction.
 type Out = (F80, F80, u16);
 
-host2!(host_f2xm1, "f2xm1");
-host2!(host_fyl2x, "fyl2x");
-host2!(host_fyl2xp1, "fyl2xp1");
-host2!(host_fpatan, "fpatan");
-host2!(host_fsin, "fsin");
-host2!(host_fcos, "fcos");
-host2!(host_fsincos, "fsincos");
-host2!(host_fptan, "fptan");
-host2!(host_fscale, "fscale");
-host2!(host_fxtract, "fxtract");
-host2!(host_fprem, "fprem");
-host2!(host_fprem1, "fprem1");
+host_pair!(host_f2xm1, 0x473f, "f2xm1");
+host_pair!(host_fyl2x, 0x473f, "fyl2x");
+host_pair!(host_fyl2xp1, 0x473f, "fyl2xp1");
+host_pair!(host_fpatan, 0x473f, "fpatan");
+host_pair!(host_fsin, 0x473f, "fsin");
+host_pair!(host_fcos, 0x473f, "fcos");
+host_pair!(host_fsincos, 0x473f, "fsincos");
+host_pair!(host_fptan, 0x473f, "fptan");
+host_pair!(host_fscale, 0x473f, "fscale");
+host_pair!(host_fxtract, 0x473f, "fxtract");
+host_pair!(host_fprem, 0x473f, "fprem");
+host_pair!(host_fprem1, 0x473f, "fprem1");
 
 const ONE: F80 = F80 {
     signif: INT_BIT,
