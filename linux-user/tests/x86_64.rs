@@ -238,6 +238,8 @@ x86_guest_tests!(
     vsyscall,
     simd_sse4,
     simd_strings,
+    mmx_intrinsics,
+    sse_align,
 );
 
 #[test]

@@ -9,6 +9,7 @@
 //! - `control.rs` (branches, calls, system instructions), with the CPU model in `cpuid.rs`;
 //! - `string.rs` (MOVS/STOS/LODS/CMPS/SCAS);
 //! - `sse.rs` (SSE/SSE2 moves and operations) with its out-of-line helpers in `sse_helpers.rs`,
+//!   `mmx.rs` (MMX: the MM registers aliasing the x87's, and their instructions),
 //!   `sse4.rs` (SSE3 to SSE4.2) with `sse4_helpers.rs` and `pcmpstr.rs` (PCMPxSTRx), and
 //!   `mxcsr.rs` (MXCSR rounding, DAZ/FTZ and flags);
 //! - `x87.rs` (the x87 instructions) with the register stack's helper in `x87_stack.rs`, its
@@ -27,6 +28,7 @@ mod fxsave;
 mod int;
 mod int_ext;
 pub mod locate;
+mod mmx;
 mod mxcsr;
 mod pcmpstr;
 mod sse;
@@ -214,6 +216,7 @@ impl GuestArch for X64Arch {
         emu_ir::helpers::register_all(string::HELPERS);
         emu_ir::helpers::register_all(sse_helpers::HELPERS);
         emu_ir::helpers::register_all(sse4_helpers::HELPERS);
+        emu_ir::helpers::register_all(mmx::HELPERS);
         emu_ir::helpers::register_all(pcmpstr::HELPERS);
         emu_ir::helpers::register_all(x87_stack::HELPERS);
         emu_ir::helpers::register_all(x87_env::HELPERS);

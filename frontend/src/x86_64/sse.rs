@@ -2,19 +2,25 @@
 //! MOVSD/MOVSS, MOVLPD/MOVHPD/…), the bitwise group (PXOR/POR/PAND/PANDN and the PS/PD
 //! forms) and LDMXCSR/STMXCSR in IR; everything else (integer lanes, shuffles, packs, masks,
 //! floating point) through the `x64_sse` helper in `sse_helpers.rs`, with a memory source
-//! first copied to the scratch XMM slot. MMX (`mm`) register forms are illegal. SSE3 to SSE4.2
-//! continue in `sse4.rs`.
+//! first copied to the scratch XMM slot, MASKMOVDQU through `mmx.rs`'s masked store. A 16-byte
+//! memory operand must be 16-byte aligned (#GP otherwise) except for the unaligned moves and
+//! PCMPxSTRx. MMX (`mm`) register forms go to `mmx.rs` first; SSE3 to SSE4.2 continue in
+//! `sse4.rs`.
 
-use emu_ir::{Type, Value};
+use emu_ir::{Cond, ExitReason, Type, Value};
 use iced_x86::{Mnemonic as M, OpKind};
 
 use crate::translator::{Flow, Illegal};
 use crate::x86_64::ctx::{ity, Ctx, Res};
+use crate::x86_64::mmx::{masked_store, masked_store_address};
 use crate::x86_64::sse_helpers::{Op, SSE, WIDE};
-use crate::x86_64::{X64Cpu, XMM_TMP};
+use crate::x86_64::{X64Cpu, EXC_GP, XMM_TMP};
 
 /// Translate `c.i` if it belongs to this class.
 pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
+    if let Some(r) = crate::x86_64::mmx::translate(c) {
+        return Some(r);
+    }
     let m = c.i.mnemonic();
     let r = match m {
         M::Movd | M::Movq => movd_q(c),
@@ -31,16 +37,13 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         | M::Movntpd => mov128(c),
         M::Movsd | M::Movss => mov_scalar(c, if m == M::Movsd { 8 } else { 4 }),
         M::Movlpd | M::Movlps | M::Movhpd | M::Movhps | M::Movhlps | M::Movlhps => mov_half(c, m),
+        M::Maskmovdqu => maskmovdqu(c),
         M::Movnti => {
             let ty = c.op_ty(0);
             c.read_op(1, ty)
                 .and_then(|v| c.write_op(0, v))
                 .map(|_| Flow::Continue)
         }
-        M::Pxor | M::Xorps | M::Xorpd => bitwise(c, Bit::Xor),
-        M::Por | M::Orps | M::Orpd => bitwise(c, Bit::Or),
-        M::Pand | M::Andps | M::Andpd => bitwise(c, Bit::And),
-        M::Pandn | M::Andnps | M::Andnpd => bitwise(c, Bit::AndNot),
         M::Ldmxcsr => {
             let v = c.read_op(0, Type::I32);
             v.map(|v| {
@@ -53,24 +56,53 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
             let v = c.b.read_reg(Type::I32, X64Cpu::MXCSR_OFFSET);
             c.write_op(0, v).map(|_| Flow::Continue)
         }
-        _ => match helper_op(m) {
-            Some(op) => {
-                if uses_mmx(c) {
-                    return Some(Err(Illegal));
-                }
-                helper(c, op)
-            }
-            None => return crate::x86_64::sse4::translate(c),
+        _ => match (bit_op(m), helper_op(m)) {
+            (Some(op), _) => bitwise(c, op),
+            (None, Some(op)) => helper(c, op),
+            (None, None) => return crate::x86_64::sse4::translate(c),
         },
     };
-    Some(if uses_mmx(c) { Err(Illegal) } else { r })
+    Some(r)
 }
 
+/// Whether an operand of `c.i` is an MMX register.
 pub(super) fn uses_mmx(c: &Ctx) -> bool {
     (0..c.i.op_count()).any(|n| c.i.op_kind(n) == OpKind::Register && c.i.op_register(n).is_mm())
 }
 
-fn helper_op(m: M) -> Option<Op> {
+/// Whether the 16-byte memory operand of `m` may be misaligned (the unaligned moves and
+/// PCMPxSTRx); every other legacy-SSE 16-byte memory operand must be 16-byte aligned.
+fn unaligned_ok(m: M) -> bool {
+    matches!(
+        m,
+        M::Movdqu
+            | M::Movups
+            | M::Movupd
+            | M::Lddqu
+            | M::Pcmpestri
+            | M::Pcmpestri64
+            | M::Pcmpestrm
+            | M::Pcmpestrm64
+            | M::Pcmpistri
+            | M::Pcmpistrm
+    )
+}
+
+/// #GP at the instruction when `addr`, the address of its memory operand, must be 16-byte
+/// aligned (a 16-byte operand, see [`unaligned_ok`]) and is not.
+fn check_aligned(c: &mut Ctx, addr: Value) {
+    if c.i.memory_size().size() != 16 || unaligned_ok(c.i.mnemonic()) {
+        return;
+    }
+    let fifteen = c.b.i64(15);
+    let low = c.b.and(addr, fifteen);
+    let zero = c.b.i64(0);
+    let misaligned = c.b.icmp(Cond::Ne, low, zero);
+    c.b.exit_if(misaligned, ExitReason::Exception(EXC_GP), c.pc);
+}
+
+/// The SSE/SSE2 lane operation of `m` (also the MMX forms' table).
+pub(super) fn helper_op(m: M) -> Option<Op> {
     Some(match m {
         M::Pcmpeqb => Op::PcmpeqB,
         M::Pcmpeqw => Op::PcmpeqW,
@@ -212,7 +244,7 @@ fn hi_off(x: u32) -> u32 {
 }
 
 /// Write both halves of XMM `x`.
-fn set_xmm(c: &mut Ctx, x: u32, lo: Value, hi: Value) {
+pub(super) fn set_xmm(c: &mut Ctx, x: u32, lo: Value, hi: Value) {
     c.b.write_reg(lo_off(x), lo);
     c.b.write_reg(hi_off(x), hi);
 }
@@ -237,6 +269,7 @@ pub(super) fn src_xmm(c: &mut Ctx, n: u32) -> Result<u32, Illegal> {
         return xmm_num(c, n);
     }
     let addr = c.ea();
+    check_aligned(c, addr);
     let (lo, hi) = load_xmm(c, addr, c.i.memory_size().size());
     set_xmm(c, XMM_TMP, lo, hi);
     Ok(XMM_TMP)
@@ -268,6 +301,7 @@ fn mov128(c: &mut Ctx) -> Res {
     if c.i.op_kind(0) == OpKind::Memory {
         let s = xmm_num(c, 1)?;
         let addr = c.ea();
+        check_aligned(c, addr);
         let lo = c.b.read_reg(Type::I64, lo_off(s));
         let hi = c.b.read_reg(Type::I64, hi_off(s));
         c.b.store(addr, lo);
@@ -338,32 +372,66 @@ fn mov_half(c: &mut Ctx, m: M) -> Res {
     Ok(Flow::Continue)
 }
 
+/// MASKMOVDQU xmm1, xmm2: the bytes of XMM1 whose XMM2 byte has its top bit set, stored at
+/// DS:RDI, eight bytes at a time.
+fn maskmovdqu(c: &mut Ctx) -> Res {
+    let (s, mask) = (xmm_num(c, 1)?, xmm_num(c, 2)?);
+    let addr = masked_store_address(c)?;
+    for half in 0..2u32 {
+        let v = c.b.read_reg(Type::I64, lo_off(s) + 8 * half);
+        let m = c.b.read_reg(Type::I64, lo_off(mask) + 8 * half);
+        let off = c.b.i64(u64::from(8 * half));
+        let a = c.b.add(addr, off);
+        masked_store(c, a, v, m)?;
+    }
+    Ok(Flow::Continue)
+}
+
+/// A bitwise operation.
 #[derive(Clone, Copy)]
-enum Bit {
+pub(super) enum Bit {
     And,
     AndNot,
     Or,
     Xor,
 }
 
+/// The bitwise operation of `m` (the PS/PD forms, and the MMX forms' table).
+pub(super) fn bit_op(m: M) -> Option<Bit> {
+    Some(match m {
+        M::Pxor | M::Xorps | M::Xorpd => Bit::Xor,
+        M::Por | M::Orps | M::Orpd => Bit::Or,
+        M::Pand | M::Andps | M::Andpd => Bit::And,
+        M::Pandn | M::Andnps | M::Andnpd => Bit::AndNot,
+        _ => return None,
+    })
+}
+
+/// `a op b` on 64-bit values (ANDN: `!a & b`).
+pub(super) fn bit_value(c: &mut Ctx, op: Bit, a: Value, b: Value) -> Value {
+    match op {
+        Bit::And => c.b.and(a, b),
+        Bit::Or => c.b.or(a, b),
+        Bit::Xor => c.b.xor(a, b),
+        Bit::AndNot => {
+            let ones = c.b.i64(u64::MAX);
+            let na = c.b.xor(a, ones);
+            c.b.and(na, b)
+        }
+    }
+}
+
 fn bitwise(c: &mut Ctx, op: Bit) -> Res {
     let d = xmm_num(c, 0)?;
     let s = src_xmm(c, 1)?;
     let [lo, hi] = [lo_off, hi_off].map(|off| {
+        // The zeroing idiom: no dependency on the old value.
+        if matches!(op, Bit::Xor) && d == s {
+            return c.b.i64(0);
+        }
         let a = c.b.read_reg(Type::I64, off(d));
         let b = c.b.read_reg(Type::I64, off(s));
-        match op {
-            Bit::And => c.b.and(a, b),
-            Bit::Or => c.b.or(a, b),
-            // The zeroing idiom: no dependency on the old value.
-            Bit::Xor if d == s => c.b.i64(0),
-            Bit::Xor => c.b.xor(a, b),
-            Bit::AndNot => {
-                let ones = c.b.i64(u64::MAX);
-                let na = c.b.xor(a, ones);
-                c.b.and(na, b)
-            }
-        }
+        bit_value(c, op, a, b)
     });
     set_xmm(c, d, lo, hi);
     Ok(Flow::Continue)
@@ -455,7 +523,8 @@ fn is_imm(k: OpKind) -> bool {
     matches!(k, OpKind::Immediate8 | OpKind::Immediate8_2nd)
 }
 
-fn is_lane_shift(op: Op) -> bool {
+/// Whether `op` shifts lanes by a count (an immediate, or the source register's low 64 bits).
+pub(super) fn is_lane_shift(op: Op) -> bool {
     matches!(
         op,
         Op::PsllW

@@ -3,8 +3,8 @@
 //! operations through the `x64_sse4` helper (`sse4_helpers.rs`, chosen by [`lane_op`]'s
 //! table), PTEST's flags among them; CRC32 through `x64_crc32`, and PCMPxSTRx through
 //! `x64_pcmpstr` (`pcmpstr.rs`). A memory source is first copied to the scratch XMM slot,
-//! reading only the bytes the instruction reads. MMX (`mm`) register forms of the SSSE3
-//! instructions are illegal.
+//! reading only the bytes the instruction reads. The MMX (`mm`) register forms of the SSSE3
+//! instructions are `mmx.rs`'s, which shares [`lane_op`]'s table.
 
 use emu_ir::{Helper, Type, Value};
 use iced_x86::{Mnemonic as M, OpKind};
@@ -12,7 +12,7 @@ use iced_x86::{Mnemonic as M, OpKind};
 use crate::translator::{Flow, Illegal};
 use crate::x86_64::ctx::{ity, Ctx, Res};
 use crate::x86_64::pcmpstr::{EXPLICIT, LEN64, MASK, PCMPSTR};
-use crate::x86_64::sse::{src_xmm, uses_mmx, xmm_num};
+use crate::x86_64::sse::{src_xmm, xmm_num};
 use crate::x86_64::sse4_helpers::{code, Op4, CRC32, SSE4};
 use crate::x86_64::X64Cpu;
 
@@ -31,9 +31,6 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
         | M::Pcmpistrm => pcmpstr(c, m),
         _ => {
             let (op, es, p) = lane_op(m)?;
-            if uses_mmx(c) {
-                return Some(Err(Illegal));
-            }
             helper(c, op, es, p)
         }
     };
@@ -41,7 +38,7 @@ pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
 }
 
 /// The helper operation, lane width and parameter of a lane instruction.
-fn lane_op(m: M) -> Option<(Op4, u32, u32)> {
+pub(super) fn lane_op(m: M) -> Option<(Op4, u32, u32)> {
     use Op4::*;
     Some(match m {
         M::Addsubps => (AddSub, 4, 0),

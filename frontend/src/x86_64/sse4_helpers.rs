@@ -15,7 +15,7 @@ use emu_ir::{Helper, HelperEffects, Type};
 use crate::x86_64::flags::{CF, ZF};
 use crate::x86_64::mxcsr::{rounding, Mx};
 use crate::x86_64::sse_helpers::{
-    arith2, from_lanes, lane, lanes, map2, pack, sat_s, sext, with_lane, xmm, Prec,
+    arith2, from_lanes, lane, lanes, map2, pack, sat_s, sext, with_lane, xmm, Prec, XMM_WIDTH,
 };
 use crate::x86_64::X64Cpu;
 
@@ -67,7 +67,7 @@ pub(crate) enum Op4 {
 }
 
 impl Op4 {
-    fn from_code(code: u8) -> Option<Op4> {
+    pub(crate) fn from_code(code: u8) -> Option<Op4> {
         if code > Op4::PhminposUW as u8 {
             return None;
         }
@@ -82,9 +82,10 @@ pub(crate) fn code(op: Op4, es: u32, p: u32) -> u64 {
     op as u64 | u64::from(es) << 8 | u64::from(p) << 16
 }
 
-/// Pairs of adjacent lanes combined: `f(a0, a1), f(a2, a3), …, f(b0, b1), …`.
-fn horizontal(a: u128, b: u128, es: u32, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
-    let half = (8 / es) as usize;
+/// Pairs of adjacent lanes of registers of `w` bytes combined: `f(a0, a1), f(a2, a3), …,
+/// f(b0, b1), …`.
+fn horizontal(a: u128, b: u128, es: u32, w: u32, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
+    let half = (w / 2 / es) as usize;
     let (la, lb) = (lanes(a, es), lanes(b, es));
     let mut out = [0u64; 16];
     for i in 0..half {
@@ -119,16 +120,34 @@ fn extend(b: u128, from: u32, to: u32, signed: bool) -> u128 {
     })
 }
 
-/// PSHUFB: bytes of `a` selected by the bytes of `b` (bit 7 set: zero).
-fn pshufb(a: u128, b: u128) -> u128 {
+/// PSHUFB on registers of `w` bytes: bytes of `a` selected by the bytes of `b` (bit 7 set:
+/// zero).
+fn pshufb(a: u128, b: u128, w: u32) -> u128 {
     let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
+    let index = (w - 1) as u8;
     u128::from_le_bytes(b.map(|k| {
         if k & 0x80 != 0 {
             0
         } else {
-            a[usize::from(k & 15)]
+            a[usize::from(k & index)]
         }
     }))
+}
+
+/// PALIGNR on registers of `w` bytes: the concatenation `a:b` shifted right by `x` bytes.
+fn palignr(a: u128, b: u128, x: u64, w: u32) -> u128 {
+    let sh = 8 * x.min(32) as u32;
+    if w < XMM_WIDTH {
+        // Both halves fit one u128.
+        return (a << (8 * w) | b).checked_shr(sh).unwrap_or(0);
+    }
+    let lo = b.checked_shr(sh).unwrap_or(0);
+    let hi = if sh >= 128 {
+        a.checked_shr(sh - 128).unwrap_or(0)
+    } else {
+        a.checked_shl(128 - sh).unwrap_or(0)
+    };
+    lo | hi
 }
 
 /// MPSADBW: sums of absolute differences of 4-byte blocks.
@@ -165,18 +184,20 @@ fn insertps(a: u128, b: u128, imm: u64) -> u128 {
     })
 }
 
-/// The integer operations.
-fn int_op(op: Op4, es: u32, p: u32, a: u128, b: u128, x: u64, xmm0: u128) -> u128 {
+/// The integer operations on the sources `[a, b, xmm0]` (XMM0: BLENDVx's mask), registers of
+/// `w` bytes (`XMM_WIDTH`, or 8 for MMX with `a` and `b` zero-extended).
+pub(super) fn int_op(op: Op4, es: u32, p: u32, src: [u128; 3], x: u64, w: u32) -> u128 {
+    let [a, b, xmm0] = src;
     use Op4::*;
     let ones = |c: bool| if c { u64::MAX } else { 0 };
     let pick = |lt: bool| move |x: u64, y: u64| if lt { x } else { y };
     match op {
         Dup => (0..16 / es).fold(0, |r, i| with_lane(r, es, i, lane(b, es, i & !1 | p))),
-        PshufB => pshufb(a, b),
-        PhAdd => horizontal(a, b, es, u64::wrapping_add),
-        PhSub => horizontal(a, b, es, u64::wrapping_sub),
-        PhAddS => horizontal(a, b, es, |x, y| sat_s(sext(x, es) + sext(y, es), es)),
-        PhSubS => horizontal(a, b, es, |x, y| sat_s(sext(x, es) - sext(y, es), es)),
+        PshufB => pshufb(a, b, w),
+        PhAdd => horizontal(a, b, es, w, u64::wrapping_add),
+        PhSub => horizontal(a, b, es, w, u64::wrapping_sub),
+        PhAddS => horizontal(a, b, es, w, |x, y| sat_s(sext(x, es) + sext(y, es), es)),
+        PhSubS => horizontal(a, b, es, w, |x, y| sat_s(sext(x, es) - sext(y, es), es)),
         PmaddUBSW => (0..8).fold(0, |r, i| {
             let prod = |j: u32| lane(a, 1, j) as i64 * sext(lane(b, 1, j), 1);
             with_lane(r, 2, i, sat_s(prod(2 * i) + prod(2 * i + 1), 2))
@@ -190,17 +211,7 @@ fn int_op(op: Op4, es: u32, p: u32, a: u128, b: u128, x: u64, xmm0: u128) -> u12
             _ => x,
         }),
         Pabs => map2(b, b, es, |x, _| sext(x, es).unsigned_abs()),
-        PalignR => {
-            // `a:b` shifted right by `x` bytes.
-            let sh = 8 * x.min(32) as u32;
-            let lo = b.checked_shr(sh).unwrap_or(0);
-            let hi = if sh >= 128 {
-                a.checked_shr(sh - 128).unwrap_or(0)
-            } else {
-                a.checked_shl(128 - sh).unwrap_or(0)
-            };
-            lo | hi
-        }
+        PalignR => palignr(a, b, x, w),
         BlendV => blend(a, b, es, sign_mask(xmm0, es)),
         Blend => blend(a, b, es, x),
         PmovSX | PmovZX => extend(b, es, p, op == PmovSX),
@@ -212,7 +223,7 @@ fn int_op(op: Op4, es: u32, p: u32, a: u128, b: u128, x: u64, xmm0: u128) -> u12
         PmulDQ => map2(a, b, 8, |x, y| (sext(x, 4) * sext(y, 4)) as u64),
         PcmpEq => map2(a, b, es, |x, y| ones(x == y)),
         PcmpGt => map2(a, b, es, |x, y| ones(sext(x, es) > sext(y, es))),
-        PackusDW => pack(a, b, 4, true),
+        PackusDW => pack(a, b, 4, true, w),
         InsertPS => insertps(a, b, x),
         MpsadBW => mpsadbw(a, b, x),
         PhminposUW => phminposuw(b),
@@ -234,8 +245,8 @@ fn fp_op(op: Op4, es: u32, p: u32, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -
                 arith2(prec, kind, lane(a, es, i), lane(b, es, i), &mut mx),
             )
         }),
-        Op4::HAdd => horizontal(a, b, es, |x, y| arith2(prec, 0, x, y, &mut mx)),
-        Op4::HSub => horizontal(a, b, es, |x, y| arith2(prec, 1, x, y, &mut mx)),
+        Op4::HAdd => horizontal(a, b, es, XMM_WIDTH, |x, y| arith2(prec, 0, x, y, &mut mx)),
+        Op4::HSub => horizontal(a, b, es, XMM_WIDTH, |x, y| arith2(prec, 1, x, y, &mut mx)),
         Op4::Dp => dot(a, b, es, x, &mut |kind, x, y| {
             arith2(prec, kind, x, y, &mut mx)
         }),
@@ -323,7 +334,7 @@ extern "C" fn helper_sse4(env: *mut u8, code: u64, d: u64, s: u64, x: u64) -> u6
         Op4::AddSub | Op4::HAdd | Op4::HSub | Op4::Round | Op4::Dp => {
             fp_op(op, es, p, a, b, x, cpu)
         }
-        _ => int_op(op, es, p, a, b, x, xmm(cpu, 0)),
+        _ => int_op(op, es, p, [a, b, xmm(cpu, 0)], x, XMM_WIDTH),
     };
     cpu.xmm[(d % 17) as usize] = [v as u64, (v >> 64) as u64];
     0

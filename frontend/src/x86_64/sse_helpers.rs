@@ -146,7 +146,7 @@ pub(crate) enum Op {
 
 impl Op {
     /// The op with code `code` (`Op as u8`), if any.
-    fn from_code(code: u8) -> Option<Op> {
+    pub(crate) fn from_code(code: u8) -> Option<Op> {
         if code > Op::CvtPS2DQ as u8 {
             return None;
         }
@@ -485,9 +485,10 @@ pub(super) fn sat_u(x: i64, es: u32) -> u64 {
     x.clamp(0, (1i64 << (es * 8)) - 1) as u64
 }
 
-/// Interleave the low (`high` false) or high halves of `a` and `b` in lanes of `es` bytes.
-fn unpack(a: u128, b: u128, es: u32, high: bool) -> u128 {
-    let n = (16 / es) as usize;
+/// Interleave the low (`high` false) or high halves of registers `a` and `b` of `w` bytes
+/// (8: MMX, 16: XMM) in lanes of `es` bytes.
+fn unpack(a: u128, b: u128, es: u32, high: bool, w: u32) -> u128 {
+    let n = (w / es) as usize;
     let base = if high { n / 2 } else { 0 };
     let (la, lb) = (lanes(a, es), lanes(b, es));
     let mut out = [0u64; 16];
@@ -498,9 +499,10 @@ fn unpack(a: u128, b: u128, es: u32, high: bool) -> u128 {
     from_lanes(&out, es)
 }
 
-/// Pack lanes of `es` bytes into half-size lanes with saturation (`unsigned` or signed).
-pub(super) fn pack(a: u128, b: u128, es: u32, unsigned: bool) -> u128 {
-    let n = (16 / es) as usize;
+/// Pack lanes of `es` bytes of registers of `w` bytes into half-size lanes with saturation
+/// (`unsigned` or signed).
+pub(super) fn pack(a: u128, b: u128, es: u32, unsigned: bool, w: u32) -> u128 {
+    let n = (w / es) as usize;
     let h = es / 2;
     let (la, lb) = (lanes(a, es), lanes(b, es));
     let mut out = [0u64; 16];
@@ -557,13 +559,18 @@ fn fp_lanes(a: u128, b: u128, p: Prec, packed: bool, f: &mut impl FnMut(u64, u64
     })
 }
 
-/// What the helper did: a new value for XMM `d`, a returned value, or both.
-struct Outcome {
-    d: Option<u128>,
-    ret: u64,
+/// What the helper did: a new value for the destination register, or a returned value.
+pub(super) struct Outcome {
+    pub(super) d: Option<u128>,
+    pub(super) ret: u64,
 }
 
-fn vec_int(op: Op, a: u128, b: u128, x: u64) -> Outcome {
+/// XMM registers are 16 bytes wide, MMX registers 8.
+pub(super) const XMM_WIDTH: u32 = 16;
+
+/// The integer operations on registers of `w` bytes ([`XMM_WIDTH`], or 8 for MMX with `a`
+/// and `b` zero-extended; the low 8 bytes of the result are then the MMX result).
+pub(super) fn vec_int(op: Op, a: u128, b: u128, x: u64, w: u32) -> Outcome {
     use Op::*;
     let ones = |c: bool| if c { u64::MAX } else { 0 };
     let v = match op {
@@ -602,17 +609,17 @@ fn vec_int(op: Op, a: u128, b: u128, x: u64) -> Outcome {
             };
             u128::from(half(0)) | u128::from(half(1)) << 64
         }
-        PunpcklBW => unpack(a, b, 1, false),
-        PunpcklWD => unpack(a, b, 2, false),
-        PunpcklDQ => unpack(a, b, 4, false),
-        PunpcklQDQ => unpack(a, b, 8, false),
-        PunpckhBW => unpack(a, b, 1, true),
-        PunpckhWD => unpack(a, b, 2, true),
-        PunpckhDQ => unpack(a, b, 4, true),
-        PunpckhQDQ => unpack(a, b, 8, true),
-        PacksswB => pack(a, b, 2, false),
-        PackuswB => pack(a, b, 2, true),
-        PackssdW => pack(a, b, 4, false),
+        PunpcklBW => unpack(a, b, 1, false, w),
+        PunpcklWD => unpack(a, b, 2, false, w),
+        PunpcklDQ => unpack(a, b, 4, false, w),
+        PunpcklQDQ => unpack(a, b, 8, false, w),
+        PunpckhBW => unpack(a, b, 1, true, w),
+        PunpckhWD => unpack(a, b, 2, true, w),
+        PunpckhDQ => unpack(a, b, 4, true, w),
+        PunpckhQDQ => unpack(a, b, 8, true, w),
+        PacksswB => pack(a, b, 2, false, w),
+        PackuswB => pack(a, b, 2, true, w),
+        PackssdW => pack(a, b, 4, false, w),
         PshufD => shuffle(b, 4, 0, x),
         PshufLW => shuffle(b, 2, 0, x),
         PshufHW => shuffle(b, 2, 4, x),
@@ -843,7 +850,7 @@ extern "C" fn helper_sse(env: *mut u8, op: u64, d: u64, s: u64, x: u64) -> u64 {
     };
     let (a, b) = (xmm(cpu, d), xmm(cpu, s));
     let out = if (o as u8) < Op::AddSS as u8 {
-        vec_int(o, a, b, x)
+        vec_int(o, a, b, x, XMM_WIDTH)
     } else {
         vec_fp(o, op & WIDE != 0, a, b, x, cpu)
     };

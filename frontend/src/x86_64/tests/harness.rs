@@ -141,7 +141,7 @@ pub enum End {
 }
 
 /// Guest address the snippet is translated at (the emulated code is never executed natively).
-const CODE_BASE: u64 = 0x40_0000;
+pub const CODE_BASE: u64 = 0x40_0000;
 
 /// Run `code` through the translator (blocks of at most `max_insns` instructions, optimized
 /// as the engine does) and the interpreter on `state`.
@@ -324,7 +324,14 @@ impl Case {
                 problems.push(format!("emulation ended with {end:?}"));
             }
             if native_mem != mem {
-                problems.push("memory differs".to_string());
+                let at: Vec<String> = (0..mem.len())
+                    .filter(|&i| native_mem[i] != mem[i])
+                    .map(|i| format!("{i}: {:#x}/{:#x}", native_mem[i], mem[i]))
+                    .collect();
+                problems.push(format!(
+                    "memory differs (offset: native/emu): {}",
+                    at.join(", ")
+                ));
             }
             assert!(
                 problems.is_empty(),

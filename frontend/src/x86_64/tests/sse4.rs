@@ -377,29 +377,3 @@ fn narrow_loads_stop_at_the_operand() {
     // SAFETY: unmapping the mapping made above; `mem` is not used any more.
     unsafe { libc::munmap(map, 2 * page) };
 }
-
-/// The MMX register forms of the SSSE3 instructions are not implemented: they stop with an
-/// illegal instruction before changing anything.
-#[test]
-fn ssse3_mmx_forms_are_illegal() {
-    for src in [
-        "pshufb mm0, mm1",
-        "phaddw mm2, qword ptr [rsi]",
-        "pabsd mm3, mm4",
-        "palignr mm5, mm6, 3",
-        "pmulhrsw mm7, mm0",
-    ] {
-        let Some(code) = super::harness::assemble(src) else {
-            return;
-        };
-        let mut s = super::harness::random_state(&mut Rng::new(7));
-        s.regs[6] = s.regs[7];
-        let before = s.clone();
-        assert_eq!(
-            super::harness::emulate(&code, &mut s, 64),
-            super::harness::End::Exit(emu_ir::ExitReason::IllegalInsn, 0x40_0000),
-            "{src}"
-        );
-        assert_eq!(s, before, "{src}");
-    }
-}
