@@ -256,6 +256,16 @@ impl Ctx<'_, '_> {
         self.write_loc(l, v)
     }
 
+    /// #GP at this instruction unless `addr` (I64) is a multiple of `align` (a power of two).
+    pub fn require_aligned(&mut self, addr: Value, align: u64) {
+        let mask = self.b.i64(align - 1);
+        let low = self.b.and(addr, mask);
+        let zero = self.b.i64(0);
+        let misaligned = self.b.icmp(emu_ir::Cond::Ne, low, zero);
+        let reason = emu_ir::ExitReason::Exception(super::EXC_GP);
+        self.b.exit_if(misaligned, reason, self.pc);
+    }
+
     /// Push a 64-bit value.
     pub fn push(&mut self, v: Value) {
         let sp = self.reg64(super::RSP);

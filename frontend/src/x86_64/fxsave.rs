@@ -80,6 +80,8 @@ impl X64Cpu {
 /// FXSAVE/FXRSTOR m512.
 pub(crate) fn translate(c: &mut Ctx, restore: bool) -> Res {
     let addr: Value = c.ea();
+    // The image must be 16-byte aligned (#GP otherwise).
+    c.require_aligned(addr, 16);
     let dir = c.b.i64(u64::from(restore));
     c.b.call(&FXSAVE, &[addr, dir]);
     Ok(Flow::Continue)

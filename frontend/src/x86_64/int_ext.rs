@@ -4,13 +4,13 @@
 //! compare-and-swap loop in a helper) and XLATB.
 
 use emu_ir::helpers::HelperFn;
-use emu_ir::{BinOp, Cond, ExitReason, Helper, HelperEffects, Type, Value};
+use emu_ir::{BinOp, Cond, Helper, HelperEffects, Type, Value};
 use iced_x86::{Mnemonic as M, Register};
 
 use crate::translator::{Flow, Illegal};
 use crate::x86_64::ctx::{Ctx, Loc, Res};
 use crate::x86_64::flags::{Kind, CC_B, CC_O, OF, ZF};
-use crate::x86_64::{X64Cpu, EXC_GP, RAX, RCX, RDX};
+use crate::x86_64::{X64Cpu, RAX, RCX, RDX};
 
 const OK: Res = Ok(Flow::Continue);
 /// RBX in encoding order.
@@ -370,11 +370,7 @@ fn cmpxchg16b(c: &mut Ctx) -> Res {
     let Loc::Mem(addr) = c.loc(0)? else {
         return Err(Illegal);
     };
-    let fifteen = c.b.i64(15);
-    let low = c.b.and(addr, fifteen);
-    let zero = c.b.i64(0);
-    let misaligned = c.b.icmp(Cond::Ne, low, zero);
-    c.b.exit_if(misaligned, ExitReason::Exception(EXC_GP), c.pc);
+    c.require_aligned(addr, 16);
     let eq = c.b.call(&CMPXCHG16B, &[addr]).ok_or(Illegal)?;
     replace_flag(c, ZF, eq);
     OK

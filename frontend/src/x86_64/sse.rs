@@ -7,14 +7,14 @@
 //! PCMPxSTRx. MMX (`mm`) register forms go to `mmx.rs` first; SSE3 to SSE4.2 continue in
 //! `sse4.rs`.
 
-use emu_ir::{Cond, ExitReason, Type, Value};
+use emu_ir::{Type, Value};
 use iced_x86::{Mnemonic as M, OpKind};
 
 use crate::translator::{Flow, Illegal};
 use crate::x86_64::ctx::{ity, Ctx, Res};
 use crate::x86_64::mmx::{masked_store, masked_store_address};
 use crate::x86_64::sse_helpers::{Op, SSE, WIDE};
-use crate::x86_64::{X64Cpu, EXC_GP, XMM_TMP};
+use crate::x86_64::{X64Cpu, XMM_TMP};
 
 /// Translate `c.i` if it belongs to this class.
 pub(crate) fn translate(c: &mut Ctx) -> Option<Res> {
@@ -94,11 +94,7 @@ fn check_aligned(c: &mut Ctx, addr: Value) {
     if c.i.memory_size().size() != 16 || unaligned_ok(c.i.mnemonic()) {
         return;
     }
-    let fifteen = c.b.i64(15);
-    let low = c.b.and(addr, fifteen);
-    let zero = c.b.i64(0);
-    let misaligned = c.b.icmp(Cond::Ne, low, zero);
-    c.b.exit_if(misaligned, ExitReason::Exception(EXC_GP), c.pc);
+    c.require_aligned(addr, 16);
 }
 
 /// The SSE/SSE2 lane operation of `m` (also the MMX forms' table).
