@@ -84,23 +84,7 @@ fn x86_64_matches_the_host() {
         return;
     }
     if emu_user().is_some() {
-        // Temporary, for emu-user mismatches difftest found (remove once fixed):
-        // MXCSR.DE is never raised; `cmpxchg` with the accumulator as destination leaves
-        // rax stale on a match; 32-bit BSF/BSR of zero clear the destination's upper half
-        // (the AMD reference keeps the register unchanged).
-        clean_run(
-            "x86_64",
-            &[
-                "--mask",
-                "mxcsr:0x2",
-                "--exclude",
-                "cmpxchg",
-                "--exclude",
-                "Bsf_r32_rm32",
-                "--exclude",
-                "Bsr_r32_rm32",
-            ],
-        );
+        clean_run("x86_64", &[]);
     }
 }
 

@@ -143,9 +143,8 @@ impl ArchSpec for X86_64 {
     fn random_ctl(&self, f: &Field, rng: &mut Rng) -> u64 {
         match f.kind {
             Kind::Flags => 0x202 | (rng.next_u64() & ARITH_FLAGS),
-            // Rounding mode only: emu-user ignores MXCSR.FTZ and .DAZ today (difftest
-            // finding), which would flood every run; add them back once implemented.
-            _ => 0x1f80 | rng.below(4) << 13,
+            // MXCSR: exceptions masked, a random rounding mode, FTZ (bit 15) and DAZ (bit 6).
+            _ => 0x1f80 | rng.below(4) << 13 | rng.below(2) << 15 | rng.below(2) << 6,
         }
     }
     fn generate(&self, rng: &mut Rng) -> GenInsn {

@@ -317,6 +317,7 @@ fn cmpxchg(c: &mut Ctx) -> Res {
         }
         old
     };
+    // The accumulator is written only on failure (it may be the destination itself).
     let eq = c.b.icmp(Cond::Eq, old, acc);
     if ty == Type::I32 {
         let full = c.reg64(RAX);
@@ -324,7 +325,9 @@ fn cmpxchg(c: &mut Ctx) -> Res {
         let v = c.b.select(eq, full, wide);
         c.set_reg64(RAX, v);
     } else {
-        c.set_reg_n(RAX, old);
+        let current = c.reg_n(RAX, ty);
+        let v = c.b.select(eq, current, old);
+        c.set_reg_n(RAX, v);
     }
     let r = c.b.sub(acc, old);
     c.set_cc(Kind::Sub, r, Some(old), None);
@@ -451,7 +454,11 @@ fn rotate(c: &mut Ctx, left: bool) -> Res {
     let dst = c.loc(0)?;
     let a = c.read_loc(dst, ty)?;
     let (count, keep) = match static_count(c, 1, bits) {
-        Some(0) => return OK,
+        // No rotation, but the destination is written (a 32-bit register's top half clears).
+        Some(0) => {
+            c.write_loc(dst, a)?;
+            return OK;
+        }
         Some(n) => (c.iconst(Type::I8, n), None),
         None => {
             let n = cl_count(c, Type::I8, bits)?;
@@ -772,9 +779,22 @@ fn bit_scan(c: &mut Ctx, forward: bool) -> Res {
     };
     let zero = c.iconst(ty, 0);
     let is_zero = c.b.icmp(Cond::Eq, src, zero);
-    let old = c.read_op(0, ty)?;
-    let v = c.b.select(is_zero, old, r);
-    c.write_op(0, v)?;
+    match c.loc(0)? {
+        // A zero source leaves the whole destination register as it was (AMD's definition;
+        // Intel's manuals call it undefined): a 32-bit form does not clear the top half.
+        Loc::Reg(reg) if ty == Type::I32 => {
+            let n = reg.full_register().number() as u32;
+            let full = c.reg64(n);
+            let new = c.fit(r, Type::I64);
+            let v = c.b.select(is_zero, full, new);
+            c.set_reg64(n, v);
+        }
+        dst => {
+            let old = c.read_loc(dst, ty)?;
+            let v = c.b.select(is_zero, old, r);
+            c.write_loc(dst, v)?;
+        }
+    }
     // ZF = source is zero; the other flags are undefined (these are LOGIC's of the source).
     c.set_cc(Kind::Logic, src, None, None);
     OK

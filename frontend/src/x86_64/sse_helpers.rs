@@ -205,10 +205,10 @@ pub(super) fn arith2(p: Prec, kind: u8, a: u64, b: u64, mx: &mut Mx) -> u64 {
     let rm = mx.rm;
     if kind >= 4 {
         // MIN (4) / MAX (5): the second operand unless the first is strictly smaller/greater;
-        // any NaN operand is invalid and yields the second operand.
+        // any NaN operand is invalid and yields the second operand (flushed under DAZ).
         if p.is_nan(a) || p.is_nan(b) {
             mx.flags(Flags::NV);
-            return b;
+            return mx.daz(p.bits(), b);
         }
         let (a, b) = (mx.input(p.bits(), a), mx.input(p.bits(), b));
         let lt = |x: u64, y: u64| match p {

@@ -594,3 +594,39 @@ fn loops() {
         c.check_random(11, RUNS, |s, rng| s.regs[1] = rng.next() % 20 + 1);
     }
 }
+
+/// Found by emu-difftest: CMPXCHG with the accumulator as destination, 32-bit rotates by 0,
+/// 32-bit BSF/BSR of zero (the destination register is kept whole, as AMD defines).
+#[test]
+fn difftest_findings() {
+    check_all(
+        &[
+            "cmpxchg rax, rsi",
+            "cmpxchg eax, esi",
+            "cmpxchg ax, di",
+            "cmpxchg al, bpl",
+            "rol ebx, 0",
+            "ror ecx, 0",
+            "rcl edx, 0",
+        ],
+        0,
+        RUNS,
+    );
+    for src in [
+        "bsf r14d, r9d",
+        "bsr r14d, r9d",
+        "bsf rax, rbx",
+        "bsr cx, dx",
+    ] {
+        let Some(case) = Case::new(src) else { return };
+        // Half the runs with a zero source. Flags other than ZF are undefined.
+        let case = case.undefined(CF | OF | SF | AF | PF);
+        case.check_random(17, RUNS, |s, rng| {
+            if rng.next() % 2 == 0 {
+                s.regs[9] = 0;
+                s.regs[3] = 0;
+                s.regs[2] = 0;
+            }
+        });
+    }
+}
