@@ -110,24 +110,7 @@ fn mmx_integer_lanes() {
 
 #[test]
 fn mmx_ssse3() {
-    let ops = [
-        "pshufb",
-        "phaddw",
-        "phaddd",
-        "phaddsw",
-        "phsubw",
-        "phsubd",
-        "phsubsw",
-        "pmaddubsw",
-        "pmulhrsw",
-        "psignb",
-        "psignw",
-        "psignd",
-        "pabsb",
-        "pabsw",
-        "pabsd",
-    ];
-    let mut bodies = reg_and_mem(&ops, "");
+    let mut bodies = reg_and_mem(&super::sse4::SSSE3_OPS, "");
     for imm in [0, 1, 3, 7, 8, 9, 15, 16, 200] {
         bodies.extend(reg_and_mem(&["palignr"], &format!(", {imm}")));
     }

@@ -5,26 +5,29 @@ use super::sse::float_state;
 
 const RUNS: usize = 40;
 
+/// The SSSE3 integer operations that have both XMM and MMX forms.
+pub(super) const SSSE3_OPS: [&str; 15] = [
+    "pshufb",
+    "phaddw",
+    "phaddd",
+    "phaddsw",
+    "phsubw",
+    "phsubd",
+    "phsubsw",
+    "pmaddubsw",
+    "pmulhrsw",
+    "psignb",
+    "psignw",
+    "psignd",
+    "pabsb",
+    "pabsw",
+    "pabsd",
+];
+
 #[test]
 fn ssse3_integer() {
     let mut srcs: Vec<String> = Vec::new();
-    for op in [
-        "pshufb",
-        "phaddw",
-        "phaddd",
-        "phaddsw",
-        "phsubw",
-        "phsubd",
-        "phsubsw",
-        "pmaddubsw",
-        "pmulhrsw",
-        "psignb",
-        "psignw",
-        "psignd",
-        "pabsb",
-        "pabsw",
-        "pabsd",
-    ] {
+    for op in SSSE3_OPS {
         srcs.push(format!("{op} xmm0, xmm1"));
         srcs.push(format!("{op} xmm2, xmm2"));
         srcs.push(format!("{op} xmm3, [rsi]"));
