@@ -163,9 +163,9 @@ fn ret(c: &mut Ctx) -> Res {
     end(c, Terminal::Indirect(to))
 }
 
-fn jcc(c: &mut Ctx) -> Res {
-    let cc = cond_code(c)?;
-    let cond = c.cond(cc);
+/// End the block with a branch to the instruction's near target when `cond` (I8) holds,
+/// else to the next instruction.
+fn branch_if(c: &mut Ctx, cond: emu_ir::Value) -> Res {
     let (taken, not_taken) = (c.i.near_branch_target(), c.next);
     end(
         c,
@@ -177,6 +177,12 @@ fn jcc(c: &mut Ctx) -> Res {
     )
 }
 
+fn jcc(c: &mut Ctx) -> Res {
+    let cc = cond_code(c)?;
+    let cond = c.cond(cc);
+    branch_if(c, cond)
+}
+
 fn jrcxz(c: &mut Ctx) -> Res {
     let ty = if c.i.mnemonic() == M::Jecxz {
         Type::I32
@@ -186,15 +192,7 @@ fn jrcxz(c: &mut Ctx) -> Res {
     let v = c.reg_n(RCX, ty);
     let zero = c.iconst(ty, 0);
     let cond = c.b.icmp(Cond::Eq, v, zero);
-    let (taken, not_taken) = (c.i.near_branch_target(), c.next);
-    end(
-        c,
-        Terminal::Branch {
-            cond,
-            taken,
-            not_taken,
-        },
-    )
+    branch_if(c, cond)
 }
 
 /// LOOP/LOOPE/LOOPNE: decrement RCX (ECX with an address-size prefix, without touching
@@ -218,15 +216,7 @@ fn loop_(c: &mut Ctx) -> Res {
         let z = c.cond(cc);
         cond = c.b.and(cond, z);
     }
-    let (taken, not_taken) = (c.i.near_branch_target(), c.next);
-    end(
-        c,
-        Terminal::Branch {
-            cond,
-            taken,
-            not_taken,
-        },
-    )
+    branch_if(c, cond)
 }
 
 /// The full RFLAGS value as an I64 (arithmetic flags, DF, IF, bit 1).
