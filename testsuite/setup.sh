@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing emu needs on Debian: the riscv64 and aarch64 cross compilers
 # and libcs, qemu-user (the oracle and the benchmark peer), cmake (softfloat-sys), a C toolchain,
+# gdb-multiarch (tests/gdb.rs drives emu-user -g with it),
 # and Rust through rustup when cargo is missing; then real Debian arm64 and amd64 programs
 # (fetch-debian.sh: enables the arm64 foreign architecture once, downloads the .debs with
 # apt-get download and unpacks them into testsuite/build/debian-ARCH/root for
@@ -26,6 +27,7 @@ cmake cmake
 cc build-essential
 make build-essential
 curl curl
+gdb-multiarch gdb-multiarch
 LIST
 for pkg in libc6-dev-riscv64-cross libc6-dev-arm64-cross; do
     if ! dpkg -s "$pkg" > /dev/null 2>&1; then

@@ -1,6 +1,7 @@
 //! The execution loop: [`Vcpu::run`] looks blocks up (translating on a miss), runs them in the
 //! interpreter or as native code, links direct exits of compiled blocks to their targets, and
-//! returns on the first [`ExitReason`].
+//! returns on the first [`ExitReason`]; [`Vcpu::run_debug`] is the same loop under a debugger
+//! (one-instruction blocks, breakpoints, single-step).
 //!
 //! Also owns [`VcpuCtx`], the per-thread memory compiled code reads and writes (its address is
 //! the second argument of every block function): the last unlinked exit slot and the
@@ -134,6 +135,31 @@ impl Vcpu {
     /// `env` must be a valid CPU state for the engine's translator, whose header's memory window
     /// is valid.
     pub unsafe fn run(&mut self, env: *mut u8) -> ExitReason {
+        // SAFETY: forwarded contract.
+        match unsafe { self.run_loop(env, None) } {
+            DebugExit::Exit(reason) => reason,
+            // Only a debug run stops for these; a spurious one just re-enters the loop.
+            DebugExit::Stepped | DebugExit::Breakpoint => ExitReason::Halt,
+        }
+    }
+
+    /// [`Vcpu::run`] under a debugger: blocks are not chained, and with breakpoints or
+    /// single-stepping they are one instruction long (in both tiers), so that the run stops
+    /// exactly after one instruction (`debug.step`) or before an instruction whose address
+    /// `debug.breakpoint` accepts (not the first one: resuming from a breakpoint executes it).
+    ///
+    /// # Safety
+    /// As [`Vcpu::run`].
+    pub unsafe fn run_debug(&mut self, env: *mut u8, debug: &DebugRun<'_>) -> DebugExit {
+        // SAFETY: forwarded contract.
+        unsafe { self.run_loop(env, Some(debug)) }
+    }
+
+    /// The dispatcher loop of [`Vcpu::run`] and [`Vcpu::run_debug`].
+    ///
+    /// # Safety
+    /// As [`Vcpu::run`].
+    unsafe fn run_loop(&mut self, env: *mut u8, debug: Option<&DebugRun<'_>>) -> DebugExit {
         // Only a raw pointer: blocks write the header (pc) while the loop runs.
         let header = env as *const CpuHeader;
         // SAFETY: `env` starts with a CpuHeader (contract); only the atomic's address is taken.
@@ -143,16 +169,28 @@ impl Vcpu {
             .store(exit_word.cast_mut(), Ordering::Release);
         let engine = self.engine.clone();
         let tracing = engine.log_wants().exec;
+        let extra_flags = debug.map_or(0, DebugRun::flags);
         let mut pending: Option<PendingLink> = None;
+        let mut first = true;
         loop {
             // SAFETY: `env` starts with a CpuHeader (contract); `exit_request` is atomic.
             if unsafe { (*header).exit_request.load(Ordering::Acquire) } != 0 {
-                return ExitReason::Halt;
+                return DebugExit::Exit(ExitReason::Halt);
             }
             // SAFETY: `env` is the translator's CPU state (contract).
-            let flags = unsafe { engine.translator.flags(env) };
+            let flags = unsafe { engine.translator.flags(env) } | extra_flags;
             // SAFETY: as above; a plain read of the pc, no reference kept.
             let pc = unsafe { (*header).pc };
+            if let Some(d) = debug {
+                if !first && (d.step || (d.breakpoint)(pc)) {
+                    return if d.step {
+                        DebugExit::Stepped
+                    } else {
+                        DebugExit::Breakpoint
+                    };
+                }
+            }
+            first = false;
             let key = TbKey { pc, flags };
             let tb = find(&mut self.recent, &engine, key);
             engine.maybe_compile(tb);
@@ -160,14 +198,14 @@ impl Vcpu {
                 // Unchained, so that every block comes back here to be reported.
                 // SAFETY: `env` is the translator's CPU state (contract of `run`).
                 unsafe { engine.log_executing(key, env) };
-            } else {
+            } else if debug.is_none() {
                 engine.link_and_cache(tb, &self.ctx, pending.take());
             }
             // SAFETY: forwarded contract; `tb` is kept alive by the Arc during the call.
             if let Some(result) = unsafe { engine.run_native(tb, env, &self.ctx) } {
                 match result {
                     Ok(p) => pending = p,
-                    Err(reason) => return reason,
+                    Err(reason) => return DebugExit::Exit(reason),
                 }
                 continue;
             }
@@ -175,13 +213,52 @@ impl Vcpu {
             // SAFETY: forwarded contract.
             match unsafe { interpret(&tb.block, env) } {
                 BlockExit::Goto(_) | BlockExit::Indirect(_) => {}
-                BlockExit::Exit(reason) => return reason,
+                BlockExit::Exit(reason) => return DebugExit::Exit(reason),
             }
         }
     }
 }
 
+/// How [`Vcpu::run_debug`] runs.
+pub struct DebugRun<'a> {
+    /// Stop after one instruction.
+    pub step: bool,
+    /// Whether a breakpoint is set at a guest address.
+    pub breakpoint: &'a dyn Fn(u64) -> bool,
+    /// Whether any breakpoint is set (blocks are then one instruction long).
+    pub has_breakpoints: bool,
+}
+
+impl DebugRun<'_> {
+    /// The translation flags the run adds to the arch's.
+    fn flags(&self) -> u32 {
+        if self.step || self.has_breakpoints {
+            emu_ir::TB_FLAG_ONE_INSN
+        } else {
+            0
+        }
+    }
+}
+
+/// Why [`Vcpu::run_debug`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugExit {
+    /// Guest code stopped by itself (syscall, exception, exit request); a step that ends
+    /// this way has executed its instruction as far as it goes.
+    Exit(ExitReason),
+    /// One instruction was executed (`step`).
+    Stepped,
+    /// The next instruction is at a breakpoint.
+    Breakpoint,
+}
+
 impl Vcpu {
+    /// The context another thread uses to make this vCPU leave guest code
+    /// ([`VcpuCtx::request_exit`]).
+    pub fn exit_handle(&self) -> Arc<VcpuCtx> {
+        self.ctx.clone()
+    }
+
     /// After guest code left [`Vcpu::run`] by a non-local jump (a guest fault recovered with
     /// `siglongjmp`): this vCPU no longer runs compiled code.
     pub fn fault_recovered(&self) {

@@ -33,7 +33,7 @@ pub mod standalone;
 
 pub use cache::TbKey;
 pub use engine::Engine;
-pub use exec::Vcpu;
+pub use exec::{DebugExit, DebugRun, Vcpu};
 
 use std::sync::Arc;
 

@@ -163,7 +163,8 @@ impl<A: GuestArch> Translator for LoopTranslator<A> {
 }
 
 /// Translate the block at `pc` under `flags`: run `arch` over the instructions `fetch` gives
-/// until the arch ends the block, `limits.max_insns` instructions were translated, the next
+/// until the arch ends the block, `limits.max_insns` instructions (one under
+/// [`emu_ir::TB_FLAG_ONE_INSN`]) were translated, the next
 /// instruction starts on another guest page, or the next instruction cannot be fetched whole.
 /// A block whose first instruction cannot be fetched is `Exit { FetchFault, pc }`.
 pub fn translator_loop(
@@ -175,7 +176,11 @@ pub fn translator_loop(
 ) -> Block {
     let mut block = Block::new(pc, flags);
     let max_len = arch.max_insn_len().min(FETCH_BUF_LEN);
-    let max_insns = limits.max_insns.max(1);
+    let max_insns = if flags & emu_ir::TB_FLAG_ONE_INSN != 0 {
+        1
+    } else {
+        limits.max_insns.max(1)
+    };
     let mut buf = [0u8; FETCH_BUF_LEN];
     let mut cur = pc;
     let mut count = 0u32;

@@ -479,10 +479,15 @@ impl CpuHeader {
     }
 }
 
+/// A translation flag the execution engine (not the guest arch) sets: translate blocks of one
+/// guest instruction (a debugger single-steps or has breakpoints). Arch flags never use it.
+pub const TB_FLAG_ONE_INSN: u32 = 1 << 31;
+
 /// Supplies blocks to an execution engine. Implemented per guest arch by emu-frontend, consumed
 /// by emu-backend; it lives here because both depend on this crate and not on each other.
 pub trait Translator: Send + Sync {
-    /// Translate the guest block at `pc` under `flags`. Never fails: code that cannot be fetched
+    /// Translate the guest block at `pc` under `flags` (with [`TB_FLAG_ONE_INSN`]: of one
+    /// instruction). Never fails: code that cannot be fetched
     /// or decoded becomes an `Exit` terminal (`FetchFault` / `IllegalInsn`) at that pc.
     fn translate(&self, pc: u64, flags: u32) -> Block;
     /// The translation flags for the CPU state's current mode (0 where there are none).

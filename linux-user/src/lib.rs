@@ -20,6 +20,7 @@
 //! - [`threads`]: guest threads on host threads (`clone`, thread exit, futexes);
 //! - [`symbols`] and [`debuglog`]: `-d` logging (guest and host code, IR, execution traces);
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
+//! - [`gdb`]: the gdb stub (`-g PORT`);
 //! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
 
 pub mod arch;
@@ -30,6 +31,7 @@ pub mod elf;
 pub mod errno;
 pub mod fault;
 pub mod fault_pc;
+pub mod gdb;
 pub mod guest_cpu;
 pub mod memory;
 pub mod pages;

@@ -53,6 +53,13 @@ struct Cli {
     /// Block executions before Cranelift compiles a block (0 = always, 'never' = interpret only).
     #[arg(long = "tier1-threshold", value_name = "N|never", value_parser = parse_threshold)]
     tier1_threshold: Option<u32>,
+    /// Wait for gdb on this TCP port before the first instruction (gdb: target remote :port).
+    #[arg(short = 'g', value_name = "port")]
+    gdb_port: Option<u16>,
+    /// CPU model: 'max' (every feature emu implements; the only one per guest arch). '-cpu
+    /// help' lists the models and their features.
+    #[arg(long = "cpu", value_name = "model")]
+    cpu: Option<String>,
     /// Print the version and exit.
     #[arg(long = "version")]
     version: bool,
@@ -86,6 +93,9 @@ const VALUE_OPTIONS: &[&str] = &[
     "--dfilter",
     "-tier1-threshold",
     "--tier1-threshold",
+    "-g",
+    "-cpu",
+    "--cpu",
 ];
 /// qemu-style single-dash long options, rewritten to clap's double-dash spelling.
 const SINGLE_DASH_LONG: &[&str] = &[
@@ -97,6 +107,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "-dfilter",
     "-one-insn-per-tb",
     "-singlestep",
+    "-cpu",
 ];
 
 /// Rewrite qemu-style options before PROGRAM; nothing after PROGRAM is touched.
@@ -186,6 +197,16 @@ fn main() {
         }
         return;
     }
+    match cli.cpu.as_deref() {
+        Some("help") => {
+            print_cpu_models();
+            return;
+        }
+        Some(model) if !CPU_MODELS.contains(&model) => {
+            fail(&format!("unknown CPU model '{model}' (try -cpu help)"))
+        }
+        _ => {}
+    }
     let log = log_options(&cli).unwrap_or_else(|e| fail(&e));
     let Some((program, args)) = cli.command.split_first() else {
         fail("no program given (try --help)");
@@ -210,9 +231,23 @@ fn main() {
         sysroot: emu_linux_user::sysroot::choose(cli.prefix.as_deref(), |k| std::env::var_os(k)),
         dfilter: cli.dfilter.clone(),
         one_insn_per_tb: cli.one_insn_per_tb,
+        gdb_port: cli.gdb_port,
     };
     let err = runner::run(&cfg);
     fail(&err.to_string());
+}
+
+/// `-cpu` names: emu models one CPU per guest arch, with every feature it implements.
+const CPU_MODELS: &[&str] = &["max", "any"];
+
+/// `-cpu help`: the model of each guest arch and the features it has (as its
+/// `/proc/cpuinfo` names them).
+fn print_cpu_models() {
+    println!("Available CPUs (one per guest arch; 'any' is an alias of 'max'):");
+    for a in emu_linux_user::arch::ARCHES.iter().filter(|a| a.supported) {
+        let features = emu_linux_user::procfs::features(a.arch, a.hwcap);
+        println!("  {:<8} max  {features}", a.name);
+    }
 }
 
 fn fail(msg: &str) -> ! {

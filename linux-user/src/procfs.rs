@@ -274,7 +274,7 @@ pub fn cpuinfo(arch: &ArchInfo) -> String {
 fn x86_cpu(out: &mut String, cpu: i64) {
     use emu_frontend::x86_64::cpuid;
     let vendor = cpuid::vendor();
-    let flags = cpuid::flag_names().join(" ");
+    let flags = features(GuestArch::X86_64, 0);
     let eax = cpuid::cpuid(1, 0)[0];
     let (family, model, stepping) = ((eax >> 8) & 0xf, (eax >> 4) & 0xf, eax & 0xf);
     let _ = write!(
@@ -288,15 +288,34 @@ fn x86_cpu(out: &mut String, cpu: i64) {
 const RISCV_ORDER: &[u8] = b"iemafdqlcbkjtpvhsunrgowxyz";
 
 fn riscv_cpu(out: &mut String, cpu: i64, hwcap: u64) {
-    let isa: String = RISCV_ORDER
-        .iter()
-        .filter(|&&c| hwcap & (1 << (c - b'a')) != 0)
-        .map(|&c| c as char)
-        .collect();
+    let isa = features(GuestArch::Riscv64, hwcap);
     let _ = write!(
         out,
-        "processor\t: {cpu}\nhart\t\t: {cpu}\nisa\t\t: rv64{isa}\nmmu\t\t: sv48\n\n"
+        "processor\t: {cpu}\nhart\t\t: {cpu}\nisa\t\t: {isa}\nmmu\t\t: sv48\n\n"
     );
+}
+
+/// The guest CPU's features as the kernel names them: riscv64's ISA string (`rv64imafdc`),
+/// aarch64's `Features` and x86_64's `flags` lines of `/proc/cpuinfo` (`-cpu help` too).
+pub fn features(arch: GuestArch, hwcap: u64) -> String {
+    match arch {
+        GuestArch::Riscv64 => {
+            let letters = RISCV_ORDER
+                .iter()
+                .filter(|&&c| hwcap & (1 << (c - b'a')) != 0);
+            std::iter::once("rv64".to_string())
+                .chain(letters.map(|&c| (c as char).to_string()))
+                .collect()
+        }
+        GuestArch::Aarch64 => ARM64_HWCAP_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| hwcap & (1 << b) != 0)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(" "),
+        GuestArch::X86_64 => emu_frontend::x86_64::cpuid::flag_names().join(" "),
+    }
 }
 
 /// The kernel's names of the arm64 `AT_HWCAP` bits, in bit order (arch/arm64/kernel/cpuinfo.c).
@@ -308,17 +327,12 @@ const ARM64_HWCAP_NAMES: &[&str] = &[
 ];
 
 fn arm_cpu(out: &mut String, cpu: i64, hwcap: u64) {
-    let features: Vec<&str> = ARM64_HWCAP_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(b, _)| hwcap & (1 << b) != 0)
-        .map(|(_, n)| *n)
-        .collect();
+    let features = features(GuestArch::Aarch64, hwcap);
     let _ = write!(
         out,
         "processor\t: {cpu}\nBogoMIPS\t: 100.00\nFeatures\t: {}\nCPU implementer\t: 0x00\n\
          CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0x000\nCPU revision\t: 0\n\n",
-        features.join(" ")
+        features
     );
 }
 

@@ -12,13 +12,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use emu_backend::{Engine, EngineConfig, LogHook, LogWants};
+use emu_backend::{DebugExit, Engine, EngineConfig, LogHook, LogWants};
 use emu_ir::ExitReason;
 
 use crate::codefetch::GuestCodeFetch;
 use crate::debuglog::{self, DebugLog, LogTarget};
 use crate::elf::{self, ElfError, FileSpan, LoadedProgram};
 use crate::fault;
+use crate::gdb::{Attached, Debugger};
 use crate::guest_cpu::{self, GuestCpu};
 use crate::memory::{AddressSpace, Layout, MapFile};
 use crate::signals;
@@ -45,6 +46,8 @@ pub struct RunConfig {
     pub dfilter: Option<String>,
     /// `-one-insn-per-tb`: blocks of one guest instruction.
     pub one_insn_per_tb: bool,
+    /// `-g PORT`: wait for gdb on this TCP port before the first instruction.
+    pub gdb_port: Option<u16>,
 }
 
 /// Why the guest could not be started. `Display` is the whole message after "emu-user: ".
@@ -165,7 +168,14 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
     fault::install(&mem).map_err(|e| setup("cannot install the fault handler", &e))?;
     signals::install(&mut process.signals)
         .map_err(|e| setup("cannot install the signal handlers", &e))?;
-    run_thread(cpu, &mut process);
+    let debugger = match cfg.gdb_port {
+        Some(port) => Some(
+            crate::gdb::listen(port, prog.arch.arch)
+                .map_err(|e| setup(&format!("gdb port {port}"), &e))?,
+        ),
+        None => None,
+    };
+    run_guest(cpu, &mut process, debugger);
     // The main thread called `exit` while other threads run: the last of them ends the
     // process.
     loop {
@@ -175,24 +185,57 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
 
 /// Run one guest thread on the calling host thread until it calls `exit` (the process's end
 /// never returns). Each thread has its own CPU state and vCPU; the engine is shared.
-pub fn run_thread(mut cpu: Box<dyn GuestCpu>, process: &mut Process) {
+pub fn run_thread(cpu: Box<dyn GuestCpu>, process: &mut Process) {
+    run_guest(cpu, process, None);
+}
+
+/// [`run_thread`], under gdb when `debugger` is given.
+fn run_guest(mut cpu: Box<dyn GuestCpu>, process: &mut Process, mut debugger: Option<Debugger>) {
     let Some(engine) = process.emulator.engine.clone() else {
         return;
     };
     let mut vcpu = engine.vcpu();
     fault::set_exit_request(&cpu.header().exit_request);
+    if let Some(d) = &mut debugger {
+        d.set_vcpu(vcpu.exit_handle());
+        if d.attach(cpu.as_mut(), process) == Attached::No {
+            debugger = None;
+        }
+    }
     while process.thread.exit_status.is_none() {
         cpu.header().exit_request.store(0, Ordering::Release);
         invalidate_stale_code(&engine, process);
+        debugger = debugger.filter(Debugger::is_ours);
         let env = cpu.env();
-        // SAFETY: `cpu` is the translator's CPU state with a valid window (the memory stays
-        // alive for the whole loop through `process.space`).
-        let mut guest = || unsafe { vcpu.run(env) };
-        match fault::run_guarded(&mut guest) {
-            Ok(reason) => handle_exit(reason, cpu.as_mut(), process),
+        let result = match &debugger {
+            None => fault::run_guarded(&mut || {
+                // SAFETY: `cpu` is the translator's CPU state with a valid window (the memory
+                // stays alive for the whole loop through `process.space`).
+                DebugExit::Exit(unsafe { vcpu.run(env) })
+            }),
+            Some(d) => d.run(|run| {
+                fault::run_guarded(&mut || {
+                    // SAFETY: as above.
+                    unsafe { vcpu.run_debug(env, run) }
+                })
+            }),
+        };
+        let exit = match result {
+            Ok(exit) => {
+                if let DebugExit::Exit(reason) = exit {
+                    handle_exit(reason, cpu.as_mut(), process);
+                }
+                Some(exit)
+            }
             Err(f) => {
                 vcpu.fault_recovered();
-                signals::memory_fault(cpu.as_mut(), process, f)
+                signals::memory_fault(cpu.as_mut(), process, f);
+                None
+            }
+        };
+        if let Some(d) = &mut debugger {
+            if d.after_run(exit, cpu.as_mut(), process) == Attached::No {
+                debugger = None;
             }
         }
     }

@@ -658,6 +658,7 @@ pub fn fmt_u64(mut v: u64, radix: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// Terminate the emulator as the guest's fatal signal `sig` would terminate the guest.
 pub fn die_with_signal(sig: i32) -> ! {
+    crate::gdb::process_ending(crate::gdb::Stop::Killed(sig));
     if let Some((_, name)) = CORE_SIGNALS.iter().find(|(s, _)| *s == sig) {
         let mut buf = [0u8; 20];
         let num = fmt_u64(sig as u64, 10, &mut buf);

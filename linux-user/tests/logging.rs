@@ -8,7 +8,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{build_static, cross_tools_missing, temp_dir, tool_missing, EMU};
+use common::{
+    build_loop, build_static, cross_tools_missing, temp_dir, tool_missing, traced_pcs, EMU,
+};
 
 /// The `-D` log of `emu-user OPTIONS exe`.
 fn emu_log(options: &[&str], exe: &std::path::Path) -> String {
@@ -68,45 +70,11 @@ fn in_asm_shows_the_guest_instructions_objdump_sees() {
     assert_eq!(listed, objdump[..listed.len()], "{block}");
 }
 
-/// A counting loop and an exit syscall, per arch (assembly for `gcc -nostdlib -static`).
-fn loop_program(arch: &str) -> &'static str {
-    match arch {
-        "aarch64" => {
-            ".global _start\n_start:\n mov x0, #5\n mov x1, #0\n1: add x1, x1, x0\n \
-             subs x0, x0, #1\n b.ne 1b\n mov x8, #93\n mov x0, #0\n svc #0\n"
-        }
-        _ => {
-            ".global _start\n_start:\n li a0, 5\n li a1, 0\n1: add a1, a1, a0\n \
-             addi a0, a0, -1\n bnez a0, 1b\n li a7, 93\n li a0, 0\n ecall\n"
-        }
-    }
-}
-
-/// The guest pcs of `[FLAGS/PC]`-style trace lines (qemu's has more fields after the pc).
-fn traced_pcs(log: &str) -> Vec<u64> {
-    log.lines()
-        .filter(|l| l.starts_with("Trace "))
-        .filter_map(|l| {
-            let fields = l.split_once('[')?.1.split_once(']')?.0;
-            u64::from_str_radix(fields.split('/').nth(1)?, 16).ok()
-        })
-        .collect()
-}
-
 fn exec_trace_matches_qemu(arch: &str) {
     if cross_tools_missing(arch) {
         return;
     }
-    let dir = temp_dir(&format!("trace-{arch}"));
-    let (src, exe) = (dir.path().join("loop.S"), dir.path().join("loop"));
-    std::fs::write(&src, loop_program(arch)).unwrap();
-    let built = Command::new(common::gcc(arch))
-        .args(["-nostdlib", "-static", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .status()
-        .unwrap();
-    assert!(built.success());
+    let (dir, exe) = build_loop(arch);
     let qemu_log = dir.path().join("qemu.log");
     Command::new(format!("qemu-{arch}"))
         .args(["-singlestep", "-d", "exec,nochain", "-D"])

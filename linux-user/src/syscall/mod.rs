@@ -432,6 +432,7 @@ impl Process {
             let _ = writeln!(self.log);
         }
         self.flush_log();
+        crate::gdb::process_ending(crate::gdb::Stop::Exited(status));
         // SAFETY: terminating the process; guest output went to host fds unbuffered.
         unsafe { libc::_exit(status & 0xff) }
     }

@@ -515,6 +515,7 @@ mod tests {
             sysroot: Some("/r".into()),
             dfilter: Some("0x1000..0x2000".into()),
             one_insn_per_tb: true,
+            gdb_port: Some(1234),
         };
         let o = Emulator::options_for(&cfg);
         let o: Vec<_> = o.iter().map(|s| s.to_str().unwrap()).collect();

@@ -107,3 +107,47 @@ pub fn run(runner: &str, pre: &[&str], exe: &Path, args: &[&str], dir: Option<&P
     }
     cmd.output().unwrap()
 }
+
+/// A counting loop and an exit syscall, per arch (assembly for `gcc -nostdlib -static`).
+fn loop_program(arch: &str) -> &'static str {
+    match arch {
+        "aarch64" => {
+            ".global _start\n_start:\n mov x0, #5\n mov x1, #0\n1: add x1, x1, x0\n \
+             subs x0, x0, #1\n b.ne 1b\n mov x8, #93\n mov x0, #0\n svc #0\n"
+        }
+        "x86_64" => {
+            ".global _start\n_start:\n mov $5, %rax\n xor %rbx, %rbx\n1: add %rax, %rbx\n \
+             dec %rax\n jnz 1b\n mov $60, %eax\n xor %edi, %edi\n syscall\n"
+        }
+        _ => {
+            ".global _start\n_start:\n li a0, 5\n li a1, 0\n1: add a1, a1, a0\n \
+             addi a0, a0, -1\n bnez a0, 1b\n li a7, 93\n li a0, 0\n ecall\n"
+        }
+    }
+}
+
+/// Build [`loop_program`] for `arch` in a fresh directory (the compiler must exist).
+pub fn build_loop(arch: &str) -> (TempDir, PathBuf) {
+    let dir = temp_dir(&format!("loop-{arch}"));
+    let (src, exe) = (dir.path().join("loop.S"), dir.path().join("loop"));
+    std::fs::write(&src, loop_program(arch)).unwrap();
+    let built = Command::new(gcc(arch))
+        .args(["-nostdlib", "-static", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    (dir, exe)
+}
+
+/// The guest pcs of `[FLAGS/PC]`-style trace lines (qemu's has more fields after the pc).
+pub fn traced_pcs(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter(|l| l.starts_with("Trace "))
+        .filter_map(|l| {
+            let fields = l.split_once('[')?.1.split_once(']')?.0;
+            u64::from_str_radix(fields.split('/').nth(1)?, 16).ok()
+        })
+        .collect()
+}
