@@ -172,3 +172,61 @@ fn riscv64_exec_trace_matches_gdb_stepping() {
 fn x86_64_exec_trace_matches_gdb_stepping() {
     exec_trace_matches_gdb_stepping("x86_64");
 }
+
+/// gdb's `$N = ...` lines.
+fn printed_lines(gdb: &str) -> Vec<&str> {
+    gdb.lines().filter(|l| l.starts_with('$')).collect()
+}
+
+/// At a breakpoint after the guest set its FP rounding mode, raised inexact and passed a
+/// double, gdb reads the same FP control, status and argument registers from emu-user as from
+/// qemu-user.
+fn fp_registers_match_qemu(arch: &str, registers: &[&str]) {
+    if tool_missing(GDB) {
+        return;
+    }
+    let Some((_dir, exe)) = build_static(arch, "gdb_regs") else {
+        return;
+    };
+    let mut script = "break probe\ncontinue\n".to_string();
+    for r in registers {
+        script += &format!("p/x {r}\n");
+    }
+    script += "continue\n";
+    let port = free_port();
+    let qemu = Command::new(format!("qemu-{arch}"))
+        .args(["-g", &port.to_string()])
+        .arg(&exe)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let want = run_gdb(&exe, port, &script);
+    finish(qemu);
+    assert_eq!(printed_lines(&want).len(), registers.len(), "qemu:\n{want}");
+    for tier in TIERS {
+        let port = free_port();
+        let emu = start_emu(tier, port, &exe);
+        let got = run_gdb(&exe, port, &script);
+        finish(emu);
+        assert_eq!(
+            printed_lines(&got),
+            printed_lines(&want),
+            "{arch} {tier:?}:\n{got}"
+        );
+    }
+}
+
+#[test]
+fn aarch64_fp_registers_match_qemu() {
+    fp_registers_match_qemu("aarch64", &["$fpcr", "$fpsr", "$v0.d.u[0]", "$d0"]);
+}
+
+#[test]
+fn riscv64_fp_registers_match_qemu() {
+    fp_registers_match_qemu("riscv64", &["$fcsr", "$frm", "$fflags", "$fa0"]);
+}
+
+#[test]
+fn x86_64_fp_registers_match_qemu() {
+    fp_registers_match_qemu("x86_64", &["$mxcsr", "$xmm0.v2_int64[0]", "$fctrl"]);
+}

@@ -48,8 +48,10 @@ impl GdbArch for gdbstub_arch::aarch64::AArch64 {
             pc: c.header.pc,
             cpsr,
             v: c.v.map(u128_of),
-            fpcr: c.fpcr as u32,
-            fpsr: c.fpsr as u32,
+            // gdbstub_arch 0.3 sends its `fpcr` field where the target description puts
+            // `fpsr` and the other way round, so each goes in the other's field.
+            fpcr: c.fpsr as u32,
+            fpsr: c.fpcr as u32,
         })
     }
 
@@ -68,8 +70,9 @@ fn write_aarch64(c: &mut A64Cpu, r: &AArch64CoreRegs) {
     let bit = |k: u32| u64::from(r.cpsr >> (31 - k) & 1);
     (c.flag_n, c.flag_z, c.flag_c, c.flag_v) = (bit(0), bit(1), bit(2), bit(3));
     c.v = r.v.map(lanes_of);
-    c.fpcr = u64::from(r.fpcr);
-    c.fpsr = u64::from(r.fpsr);
+    // Swapped, as in `read`.
+    c.fpcr = u64::from(r.fpsr);
+    c.fpsr = u64::from(r.fpcr);
 }
 
 /// gdb's x86-64 register order (rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8..r15) as indices
