@@ -19,7 +19,7 @@ use crate::codefetch::GuestCodeFetch;
 use crate::debuglog::{self, DebugLog, LogTarget};
 use crate::elf::{self, ElfError, FileSpan, LoadedProgram};
 use crate::fault;
-use crate::gdb::{Attached, Debugger};
+use crate::gdb::Attached;
 use crate::guest_cpu::{self, GuestCpu};
 use crate::memory::{AddressSpace, Layout, MapFile};
 use crate::signals;
@@ -175,7 +175,8 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
         ),
         None => None,
     };
-    run_guest(cpu, &mut process, debugger);
+    process.debugger = debugger.map(Box::new);
+    run_thread(cpu, &mut process);
     // The main thread called `exit` while other threads run: the last of them ends the
     // process.
     loop {
@@ -184,30 +185,25 @@ fn start(cfg: &RunConfig) -> Result<std::convert::Infallible, RunError> {
 }
 
 /// Run one guest thread on the calling host thread until it calls `exit` (the process's end
-/// never returns). Each thread has its own CPU state and vCPU; the engine is shared.
-pub fn run_thread(cpu: Box<dyn GuestCpu>, process: &mut Process) {
-    run_guest(cpu, process, None);
-}
-
-/// [`run_thread`], under gdb when `debugger` is given.
-fn run_guest(mut cpu: Box<dyn GuestCpu>, process: &mut Process, mut debugger: Option<Debugger>) {
+/// never returns), under gdb when the process has a debugger. Each thread has its own CPU
+/// state and vCPU; the engine is shared.
+pub fn run_thread(mut cpu: Box<dyn GuestCpu>, process: &mut Process) {
     let Some(engine) = process.emulator.engine.clone() else {
         return;
     };
     let mut vcpu = engine.vcpu();
     fault::set_exit_request(&cpu.header().exit_request);
-    if let Some(d) = &mut debugger {
+    if let Some(mut d) = process.debugger.take() {
         d.set_vcpu(vcpu.exit_handle());
-        if d.attach(cpu.as_mut(), process) == Attached::No {
-            debugger = None;
+        if d.attach(cpu.as_mut(), process) == Attached::Yes {
+            process.debugger = Some(d);
         }
     }
     while process.thread.exit_status.is_none() {
         cpu.header().exit_request.store(0, Ordering::Release);
         invalidate_stale_code(&engine, process);
-        debugger = debugger.filter(Debugger::is_ours);
         let env = cpu.env();
-        let result = match &debugger {
+        let result = match process.debugger.as_ref().filter(|d| d.is_ours()) {
             None => fault::run_guarded(&mut || {
                 // SAFETY: `cpu` is the translator's CPU state with a valid window (the memory
                 // stays alive for the whole loop through `process.space`).
@@ -233,9 +229,9 @@ fn run_guest(mut cpu: Box<dyn GuestCpu>, process: &mut Process, mut debugger: Op
                 None
             }
         };
-        if let Some(d) = &mut debugger {
-            if d.after_run(exit, cpu.as_mut(), process) == Attached::No {
-                debugger = None;
+        if let Some(mut d) = process.debugger.take().filter(|d| d.is_ours()) {
+            if d.after_run(exit, cpu.as_mut(), process) == Attached::Yes {
+                process.debugger = Some(d);
             }
         }
     }

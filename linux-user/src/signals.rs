@@ -432,16 +432,35 @@ fn sigreturn(cpu: &mut dyn GuestCpu, p: &mut Process) {
 pub fn deliver(cpu: &mut dyn GuestCpu, p: &mut Process) {
     collect_host(&mut p.signals);
     while let Some((sig, info)) = p.signals.take_next(p.signals.mask) {
-        deliver_one(cpu, p, sig, info);
+        match crate::gdb::signal_hook(sig as i32, cpu, p) {
+            Some(s) if s as usize == sig => deliver_one(cpu, p, sig, info),
+            Some(other) => deliver_one(cpu, p, other as usize, injected_info(other)),
+            None => {}
+        }
     }
     if let Some(m) = p.signals.saved_mask.take() {
         p.signals.mask = m;
     }
 }
 
+/// The `siginfo` of a signal gdb passes on instead of the one that stopped the thread (as a
+/// ptrace-injected one: SI_USER from this process).
+fn injected_info(sig: i32) -> SigInfo {
+    // SAFETY: getpid and getuid cannot fail.
+    let (pid, uid) = unsafe { (libc::getpid() as u32, libc::getuid()) };
+    SigInfo::from_process(sig, 0, pid, uid)
+}
+
 /// A synchronous signal raised by the guest instruction at the current pc (state as before
 /// it). Blocked or ignored, it takes its default action, as Linux's `force_sig` does.
 pub fn sync_signal(cpu: &mut dyn GuestCpu, p: &mut Process, sig: i32, code: i32, addr: u64) {
+    // Under gdb: gdb sees it first, and may discard it (the instruction then runs again).
+    let Some(passed) = crate::gdb::signal_hook(sig, cpu, p) else {
+        return;
+    };
+    if passed != sig {
+        return deliver_one(cpu, p, passed as usize, injected_info(passed));
+    }
     let s = sig as usize;
     let handler = p.signals.action(s).handler;
     if p.signals.mask & sigbit(s) != 0 || handler == SIG_IGN || handler == SIG_DFL {

@@ -173,6 +173,16 @@ fn x86_64_exec_trace_matches_gdb_stepping() {
     exec_trace_matches_gdb_stepping("x86_64");
 }
 
+/// Start `qemu-ARCH -g PORT exe`.
+fn start_qemu(arch: &str, port: u16, exe: &Path) -> Child {
+    Command::new(format!("qemu-{arch}"))
+        .args(["-g", &port.to_string()])
+        .arg(exe)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// gdb's `$N = ...` lines.
 fn printed_lines(gdb: &str) -> Vec<&str> {
     gdb.lines().filter(|l| l.starts_with('$')).collect()
@@ -194,12 +204,7 @@ fn fp_registers_match_qemu(arch: &str, registers: &[&str]) {
     }
     script += "continue\n";
     let port = free_port();
-    let qemu = Command::new(format!("qemu-{arch}"))
-        .args(["-g", &port.to_string()])
-        .arg(&exe)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let qemu = start_qemu(arch, port, &exe);
     let want = run_gdb(&exe, port, &script);
     finish(qemu);
     assert_eq!(printed_lines(&want).len(), registers.len(), "qemu:\n{want}");
@@ -229,4 +234,46 @@ fn riscv64_fp_registers_match_qemu() {
 #[test]
 fn x86_64_fp_registers_match_qemu() {
     fp_registers_match_qemu("x86_64", &["$mxcsr", "$xmm0.v2_int64[0]", "$fctrl"]);
+}
+
+/// gdb sees a handled and a fatal signal as it does under qemu-user: the same stops, at the
+/// same pcs, and the same end; the program prints the same.
+fn signals_reach_gdb_as_with_qemu(arch: &str) {
+    if tool_missing(GDB) {
+        return;
+    }
+    let Some((_dir, exe)) = build_static(arch, "gdb_signals") else {
+        return;
+    };
+    let script = "continue\ncontinue\np/x $pc\ncontinue\n";
+    let port = free_port();
+    let qemu = start_qemu(arch, port, &exe);
+    let want = run_gdb(&exe, port, script);
+    let want_out = finish(qemu);
+    assert!(
+        want.contains("SIGUSR1") && want.contains("SIGSEGV"),
+        "qemu:\n{want}"
+    );
+    for tier in TIERS {
+        let port = free_port();
+        let emu = start_emu(tier, port, &exe);
+        let got = run_gdb(&exe, port, script);
+        assert_eq!(finish(emu), want_out, "{arch} {tier:?}");
+        assert_eq!(got, want, "{arch} {tier:?}");
+    }
+}
+
+#[test]
+fn aarch64_signals_reach_gdb_as_with_qemu() {
+    signals_reach_gdb_as_with_qemu("aarch64");
+}
+
+#[test]
+fn riscv64_signals_reach_gdb_as_with_qemu() {
+    signals_reach_gdb_as_with_qemu("riscv64");
+}
+
+#[test]
+fn x86_64_signals_reach_gdb_as_with_qemu() {
+    signals_reach_gdb_as_with_qemu("x86_64");
 }

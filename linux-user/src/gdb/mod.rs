@@ -33,8 +33,9 @@ type Access = Box<dyn FnOnce(&mut dyn GuestCpu, &mut Process) + Send>;
 enum Request {
     /// Read or write registers or memory.
     Access(Access),
-    /// Run on: one instruction, or until a breakpoint or an exit.
-    Resume { step: bool },
+    /// Run on: one instruction, or until a breakpoint or an exit; deliver `signal` (a
+    /// Linux signal number) if the stop was a signal gdb passes on.
+    Resume { step: bool, signal: Option<i32> },
     /// gdb detached (or the session failed): run on undebugged.
     Detach,
     /// gdb's `kill`: end the process.
@@ -48,6 +49,8 @@ pub enum Stop {
     Breakpoint,
     /// Ctrl-C from gdb.
     Interrupted,
+    /// The thread is about to receive this (Linux) signal.
+    Signal(i32),
     /// The process ended with this exit status.
     Exited(i32),
     /// The process was killed by this signal.
@@ -70,6 +73,8 @@ pub struct Debugger {
     stops: mpsc::Sender<Stop>,
     /// The current resume: single-step or continue.
     step: bool,
+    /// The signal gdb's last resume passes on.
+    resume_signal: Option<i32>,
     /// The process the session belongs to (a forked child has another pid).
     pid: u32,
 }
@@ -129,7 +134,67 @@ fn start(conn: TcpStream, arch: GuestArch) -> Debugger {
         requests,
         stops,
         step: false,
+        resume_signal: None,
         pid,
+    }
+}
+
+/// Linux signal numbers 1..=31 and gdb's remote-protocol numbers for them (gdb's
+/// `signals.def`; 1–6, 8, 9, 11, 13–15 and 21–22, 24–28 agree).
+const GDB_SIGNALS: [(i32, u8); 31] = [
+    (1, 1),
+    (2, 2),
+    (3, 3),
+    (4, 4),
+    (5, 5),
+    (6, 6),
+    (7, 10),
+    (8, 8),
+    (9, 9),
+    (10, 30),
+    (11, 11),
+    (12, 31),
+    (13, 13),
+    (14, 14),
+    (15, 15),
+    (16, 0),
+    (17, 20),
+    (18, 19),
+    (19, 17),
+    (20, 18),
+    (21, 21),
+    (22, 22),
+    (23, 16),
+    (24, 24),
+    (25, 25),
+    (26, 26),
+    (27, 27),
+    (28, 28),
+    (29, 23),
+    (30, 32),
+    (31, 12),
+];
+
+/// gdb's number for Linux signal `sig` (real-time signals: 32 is 77, 33..63 are 45..75; 0
+/// for one gdb has no number for).
+pub fn gdb_signal(sig: i32) -> u8 {
+    match sig {
+        32 => 77,
+        33..=63 => (sig - 33 + 45) as u8,
+        _ => GDB_SIGNALS
+            .iter()
+            .find(|(l, _)| *l == sig)
+            .map_or(0, |(_, g)| *g),
+    }
+}
+
+/// The Linux signal of gdb's signal number `g`.
+pub fn linux_signal(g: u8) -> Option<i32> {
+    match g {
+        77 => Some(32),
+        45..=75 => Some(i32::from(g) - 45 + 33),
+        0 => None,
+        _ => GDB_SIGNALS.iter().find(|(_, x)| *x == g).map(|(l, _)| *l),
     }
 }
 
@@ -198,13 +263,32 @@ impl Debugger {
         self.serve(cpu, process)
     }
 
+    /// The thread is about to receive signal `sig`: report it and serve gdb. The signal to
+    /// deliver instead: the one gdb's resume passes on (`sig` itself after `continue`,
+    /// `None` after `signal 0` or when gdb discards it), or `sig` when gdb went away.
+    pub fn report_signal(
+        &mut self,
+        sig: i32,
+        cpu: &mut dyn GuestCpu,
+        process: &mut Process,
+    ) -> (Option<i32>, Attached) {
+        if self.stops.send(Stop::Signal(sig)).is_err() {
+            return (Some(sig), Attached::No);
+        }
+        match self.serve(cpu, process) {
+            Attached::Yes => (self.resume_signal.take(), Attached::Yes),
+            Attached::No => (Some(sig), Attached::No),
+        }
+    }
+
     /// Serve requests until gdb resumes the guest or goes away.
     fn serve(&mut self, cpu: &mut dyn GuestCpu, process: &mut Process) -> Attached {
         loop {
             match self.requests.recv() {
                 Ok(Request::Access(f)) => f(cpu, process),
-                Ok(Request::Resume { step }) => {
+                Ok(Request::Resume { step, signal }) => {
                     self.step = step;
+                    self.resume_signal = signal;
                     return Attached::Yes;
                 }
                 Ok(Request::Kill) => process.exit(0),
@@ -212,6 +296,19 @@ impl Debugger {
             }
         }
     }
+}
+
+/// The thread of `p` is about to receive Linux signal `sig`: under gdb, report it and let gdb
+/// decide. The signal to deliver (`None`: gdb discarded it).
+pub fn signal_hook(sig: i32, cpu: &mut dyn GuestCpu, p: &mut Process) -> Option<i32> {
+    let Some(mut d) = p.debugger.take().filter(|d| d.is_ours()) else {
+        return Some(sig);
+    };
+    let (deliver, attached) = d.report_signal(sig, cpu, p);
+    if attached == Attached::Yes {
+        p.debugger = Some(d);
+    }
+    deliver
 }
 
 /// The process is ending (`exit_group`, the last thread's `exit`, a fatal signal): tell gdb,
@@ -224,5 +321,25 @@ pub fn process_ending(stop: Stop) {
     };
     if link.stops.send(stop).is_ok() {
         let _ = lock(&link.reported).recv_timeout(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_numbers_round_trip_and_follow_gdb() {
+        for sig in (1..=63).filter(|&s| s != libc::SIGSTKFLT) {
+            assert_eq!(linux_signal(gdb_signal(sig)), Some(sig), "{sig}");
+        }
+        // gdb's numbering (gdbstub's constants come from gdb's signals.def).
+        use gdbstub::common::Signal;
+        assert_eq!(gdb_signal(libc::SIGBUS), Signal::SIGBUS.0);
+        assert_eq!(gdb_signal(libc::SIGUSR1), Signal::SIGUSR1.0);
+        assert_eq!(gdb_signal(libc::SIGCHLD), Signal::SIGCHLD.0);
+        assert_eq!(gdb_signal(libc::SIGSYS), Signal::SIGSYS.0);
+        assert_eq!(gdb_signal(34), Signal::SIG34.0);
+        assert_eq!(gdb_signal(32), Signal::SIG32.0);
     }
 }

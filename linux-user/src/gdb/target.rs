@@ -155,8 +155,12 @@ fn readable_prefix(p: &Process, start: u64, len: usize) -> Vec<u8> {
 }
 
 impl<A: GdbArch> SingleThreadResume for Proxy<A> {
-    fn resume(&mut self, _signal: Option<Signal>) -> Result<(), GuestGone> {
-        self.send(Request::Resume { step: false })
+    fn resume(&mut self, signal: Option<Signal>) -> Result<(), GuestGone> {
+        let signal = signal.and_then(|s| super::linux_signal(s.0));
+        self.send(Request::Resume {
+            step: false,
+            signal,
+        })
     }
 
     fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
@@ -165,8 +169,9 @@ impl<A: GdbArch> SingleThreadResume for Proxy<A> {
 }
 
 impl<A: GdbArch> SingleThreadSingleStep for Proxy<A> {
-    fn step(&mut self, _signal: Option<Signal>) -> Result<(), GuestGone> {
-        self.send(Request::Resume { step: true })
+    fn step(&mut self, signal: Option<Signal>) -> Result<(), GuestGone> {
+        let signal = signal.and_then(|s| super::linux_signal(s.0));
+        self.send(Request::Resume { step: true, signal })
     }
 }
 
@@ -288,8 +293,9 @@ fn stop_reason(stop: Stop) -> SingleThreadStopReason<u64> {
         Stop::Stepped => SingleThreadStopReason::DoneStep,
         Stop::Breakpoint => SingleThreadStopReason::SwBreak(()),
         Stop::Interrupted => SingleThreadStopReason::Signal(Signal::SIGINT),
+        Stop::Signal(sig) => SingleThreadStopReason::Signal(Signal(super::gdb_signal(sig))),
         Stop::Exited(status) => SingleThreadStopReason::Exited(status as u8),
-        Stop::Killed(sig) => SingleThreadStopReason::Terminated(Signal(sig as u8)),
+        Stop::Killed(sig) => SingleThreadStopReason::Terminated(Signal(super::gdb_signal(sig))),
     }
 }
 

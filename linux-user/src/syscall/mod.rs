@@ -67,6 +67,8 @@ pub struct Process {
     pub emulator: Emulator,
     /// This guest thread's own state.
     pub thread: ThreadState,
+    /// The gdb session debugging this thread (`-g`; the main thread only).
+    pub debugger: Option<Box<crate::gdb::Debugger>>,
 }
 
 /// What belongs to one guest thread (the rest of [`Process`] is shared or copied).
@@ -322,6 +324,7 @@ impl Process {
             log: Log::new(Box::new(std::io::stderr())),
             emulator: Emulator::default(),
             thread: ThreadState::default(),
+            debugger: None,
         }
     }
 
@@ -340,6 +343,7 @@ impl Process {
             log: self.log.clone(),
             emulator: self.emulator.clone(),
             thread: ThreadState::default(),
+            debugger: None,
         }
     }
 
