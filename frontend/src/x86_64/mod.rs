@@ -35,6 +35,7 @@ mod sse;
 mod sse4;
 mod sse4_helpers;
 mod sse_helpers;
+mod sse_inline;
 mod string;
 mod vsyscall;
 mod x87;

@@ -1,7 +1,8 @@
 //! SSE/SSE2 instructions: register and memory moves (MOVD/MOVQ, MOVDQA/MOVDQU/MOVAPS/…,
 //! MOVSD/MOVSS, MOVLPD/MOVHPD/…), the bitwise group (PXOR/POR/PAND/PANDN and the PS/PD
-//! forms) and LDMXCSR/STMXCSR in IR; everything else (integer lanes, shuffles, packs, masks,
-//! floating point) through the `x64_sse` helper in `sse_helpers.rs`, with a memory source
+//! forms) and LDMXCSR/STMXCSR in IR, the hottest integer lane operations in IR through
+//! `sse_inline.rs`; everything else (integer lanes, shuffles, packs, masks, floating point)
+//! through the `x64_sse` helper in `sse_helpers.rs`, with a memory source
 //! first copied to the scratch XMM slot, MASKMOVDQU through `mmx.rs`'s masked store. A 16-byte
 //! memory operand must be 16-byte aligned (#GP otherwise) except for the unaligned moves and
 //! PCMPxSTRx. MMX (`mm`) register forms go to `mmx.rs` first; SSE3 to SSE4.2 continue in
@@ -440,6 +441,9 @@ fn is_gpr(c: &Ctx, n: u32) -> bool {
 
 /// An instruction implemented by the `x64_sse` helper.
 fn helper(c: &mut Ctx, op: Op) -> Res {
+    if let Some(r) = crate::x86_64::sse_inline::translate(c, op) {
+        return r;
+    }
     let call = |c: &mut Ctx, code: u64, d: u32, s: u32, x: Value| -> Result<Value, Illegal> {
         let args = [
             c.b.i64(code),

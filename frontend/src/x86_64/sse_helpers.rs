@@ -420,38 +420,57 @@ fn cmp_predicate(p: Prec, pred: u64, a: u64, b: u64, mx: &mut Mx) -> bool {
 }
 
 /// A 128-bit register as lanes of `es` bytes.
+#[inline(always)]
 pub(super) fn lane(v: u128, es: u32, i: u32) -> u64 {
     let bits = es * 8;
     ((v >> (i * bits)) as u64) & (u64::MAX >> (64 - bits))
 }
 
+#[inline(always)]
 pub(super) fn with_lane(v: u128, es: u32, i: u32, x: u64) -> u128 {
     let bits = es * 8;
     let m = (u128::from(u64::MAX >> (64 - bits))) << (i * bits);
     (v & !m) | ((u128::from(x) << (i * bits)) & m)
 }
 
+/// Call `$f::<ES>($args)` for the lane size `$es` (1, 2, 4 or 8 bytes), so that each size gets
+/// its own unrolled code (these run for every SSE lane operation).
+macro_rules! by_lane_size {
+    ($es:expr, $f:ident($($arg:expr),*)) => {
+        match $es {
+            1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            _ => $f::<8>($($arg),*),
+        }
+    };
+}
+
 /// All lanes of `es` bytes (the first `16 / es` entries).
 pub(super) fn lanes(v: u128, es: u32) -> [u64; 16] {
-    let b = v.to_le_bytes();
-    let es = es as usize;
+    by_lane_size!(es, lanes_n(v))
+}
+
+#[inline(always)]
+fn lanes_n<const ES: u32>(v: u128) -> [u64; 16] {
     let mut out = [0u64; 16];
-    for (i, chunk) in b.chunks_exact(es).enumerate() {
-        let mut w = [0u8; 8];
-        w[..es].copy_from_slice(chunk);
-        out[i] = u64::from_le_bytes(w);
+    for (i, l) in out.iter_mut().take((16 / ES) as usize).enumerate() {
+        *l = lane(v, ES, i as u32);
     }
     out
 }
 
 /// The register made of lanes of `es` bytes.
 pub(super) fn from_lanes(l: &[u64; 16], es: u32) -> u128 {
-    let es = es as usize;
-    let mut b = [0u8; 16];
-    for (i, chunk) in b.chunks_exact_mut(es).enumerate() {
-        chunk.copy_from_slice(&l[i].to_le_bytes()[..es]);
-    }
-    u128::from_le_bytes(b)
+    by_lane_size!(es, from_lanes_n(l))
+}
+
+#[inline(always)]
+fn from_lanes_n<const ES: u32>(l: &[u64; 16]) -> u128 {
+    let mask = u64::MAX >> (64 - ES * 8);
+    (0..16 / ES).fold(0, |r, i| {
+        r | u128::from(l[i as usize] & mask) << (i * ES * 8)
+    })
 }
 
 pub(super) fn sext(x: u64, es: u32) -> i64 {
@@ -459,21 +478,18 @@ pub(super) fn sext(x: u64, es: u32) -> i64 {
     ((x << sh) as i64) >> sh
 }
 
-/// Lane-wise `f(a, b)` (on byte arrays: the hot path of glibc's string functions).
+/// Lane-wise `f(a, b)` (the hot path of glibc's string functions and of vectorized loops).
 pub(super) fn map2(a: u128, b: u128, es: u32, f: impl Fn(u64, u64) -> u64) -> u128 {
-    let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
-    let es = es as usize;
-    let mut out = [0u8; 16];
-    let read = |v: &[u8; 16], at: usize| {
-        let mut w = [0u8; 8];
-        w[..es].copy_from_slice(&v[at..at + es]);
-        u64::from_le_bytes(w)
-    };
-    for at in (0..16).step_by(es) {
-        let r = f(read(&a, at), read(&b, at));
-        out[at..at + es].copy_from_slice(&r.to_le_bytes()[..es]);
-    }
-    u128::from_le_bytes(out)
+    by_lane_size!(es, map2_n(a, b, &f))
+}
+
+#[inline(always)]
+fn map2_n<const ES: u32>(a: u128, b: u128, f: &impl Fn(u64, u64) -> u64) -> u128 {
+    let mask = u64::MAX >> (64 - ES * 8);
+    (0..16 / ES).fold(0, |r, i| {
+        let r_i = f(lane(a, ES, i), lane(b, ES, i)) & mask;
+        r | u128::from(r_i) << (i * ES * 8)
+    })
 }
 
 pub(super) fn sat_s(x: i64, es: u32) -> u64 {
