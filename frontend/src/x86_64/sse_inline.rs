@@ -136,7 +136,7 @@ fn shift_imm(c: &mut Ctx, op: Op) -> Option<Res> {
 /// (the high bits hold garbage unless `k` is odd).
 fn dword(c: &mut Ctx, (lo, hi): (Value, Value), k: u64) -> Value {
     let half = if k < 2 { lo } else { hi };
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         return half;
     }
     let sh = c.b.i64(32);
