@@ -504,29 +504,49 @@ pub(super) fn sat_u(x: i64, es: u32) -> u64 {
 /// Interleave the low (`high` false) or high halves of registers `a` and `b` of `w` bytes
 /// (8: MMX, 16: XMM) in lanes of `es` bytes.
 fn unpack(a: u128, b: u128, es: u32, high: bool, w: u32) -> u128 {
-    let n = (w / es) as usize;
-    let base = if high { n / 2 } else { 0 };
-    let (la, lb) = (lanes(a, es), lanes(b, es));
-    let mut out = [0u64; 16];
-    for i in 0..n / 2 {
-        out[2 * i] = la[base + i];
-        out[2 * i + 1] = lb[base + i];
+    if w == XMM_WIDTH {
+        by_lane_size!(es, unpack_n(a, b, high, XMM_WIDTH))
+    } else {
+        by_lane_size!(es, unpack_n(a, b, high, 8))
     }
-    from_lanes(&out, es)
+}
+
+#[inline(always)]
+fn unpack_n<const ES: u32>(a: u128, b: u128, high: bool, w: u32) -> u128 {
+    let n = w / ES;
+    let base = if high { n / 2 } else { 0 };
+    (0..n / 2).fold(0, |r, i| {
+        let r = with_lane(r, ES, 2 * i, lane(a, ES, base + i));
+        with_lane(r, ES, 2 * i + 1, lane(b, ES, base + i))
+    })
 }
 
 /// Pack lanes of `es` bytes of registers of `w` bytes into half-size lanes with saturation
 /// (`unsigned` or signed).
 pub(super) fn pack(a: u128, b: u128, es: u32, unsigned: bool, w: u32) -> u128 {
-    let n = (w / es) as usize;
-    let h = es / 2;
-    let (la, lb) = (lanes(a, es), lanes(b, es));
-    let mut out = [0u64; 16];
-    for (i, x) in la[..n].iter().chain(&lb[..n]).enumerate() {
-        let x = sext(*x, es);
-        out[i] = if unsigned { sat_u(x, h) } else { sat_s(x, h) };
+    match (es, w == XMM_WIDTH) {
+        (2, true) => pack_n::<2, 1>(a, b, unsigned, XMM_WIDTH),
+        (2, false) => pack_n::<2, 1>(a, b, unsigned, 8),
+        (_, true) => pack_n::<4, 2>(a, b, unsigned, XMM_WIDTH),
+        _ => pack_n::<4, 2>(a, b, unsigned, 8),
     }
-    from_lanes(&out, h)
+}
+
+#[inline(always)]
+fn pack_n<const ES: u32, const H: u32>(a: u128, b: u128, unsigned: bool, w: u32) -> u128 {
+    let n = w / ES;
+    let narrow = |x: u64| {
+        let x = sext(x, ES);
+        if unsigned {
+            sat_u(x, H)
+        } else {
+            sat_s(x, H)
+        }
+    };
+    (0..n).fold(0, |r, i| {
+        let r = with_lane(r, H, i, narrow(lane(a, ES, i)));
+        with_lane(r, H, n + i, narrow(lane(b, ES, i)))
+    })
 }
 
 /// Shift lanes by `count` (left, logical right or arithmetic right).
@@ -556,14 +576,13 @@ fn shuffle(src: u128, es: u32, first: usize, imm: u64) -> u128 {
 }
 
 fn msb_mask(a: u128, es: u32) -> u64 {
-    // The top byte of each lane holds its sign bit.
-    let es = es as usize;
-    a.to_le_bytes()
-        .iter()
-        .skip(es - 1)
-        .step_by(es)
-        .enumerate()
-        .fold(0, |m, (i, byte)| m | u64::from(byte >> 7) << i)
+    by_lane_size!(es, msb_mask_n(a))
+}
+
+/// The sign bits of the lanes of `ES` bytes, lane 0 in bit 0.
+#[inline(always)]
+fn msb_mask_n<const ES: u32>(a: u128) -> u64 {
+    (0..16 / ES).fold(0, |m, i| m | (lane(a, ES, i) >> (ES * 8 - 1)) << i)
 }
 
 /// Apply a floating-point op to the scalar (low lane) or every lane.
@@ -857,6 +876,31 @@ pub(super) fn xmm(cpu: &X64Cpu, r: u64) -> u128 {
     u128::from(lo) | u128::from(hi) << 64
 }
 
+/// ADD/SUB/MUL/DIV/MIN/MAX SS/SD: precision and `arith2` kind.
+fn scalar_arith(o: Op) -> Option<(Prec, u8)> {
+    let i = (o as u8).checked_sub(Op::AddSS as u8)?;
+    if o as u8 > Op::MaxPD as u8 || i % 4 >= 2 {
+        return None;
+    }
+    let p = if i.is_multiple_of(2) {
+        Prec::S
+    } else {
+        Prec::D
+    };
+    Some((p, i / 4))
+}
+
+/// The scalar forms without the 128-bit lane plumbing (the hot path of scalar FP code): the
+/// low lane of XMM `d` becomes `d op s`, the rest of `d` is kept.
+fn scalar(cpu: &mut X64Cpu, p: Prec, kind: u8, d: u64, s: u64) {
+    let (d, s) = ((d % 17) as usize, (s % 17) as usize);
+    let mut mx = Mx::new(cpu.mxcsr);
+    let a = cpu.xmm[d][0];
+    let r = arith2(p, kind, a, cpu.xmm[s][0], &mut mx);
+    cpu.xmm[d][0] = (a & !p.mask()) | (r & p.mask());
+    cpu.mxcsr |= mx.raised();
+}
+
 extern "C" fn helper_sse(env: *mut u8, op: u64, d: u64, s: u64, x: u64) -> u64 {
     // SAFETY: called only from translated x86_64 code, whose `env` is the live `X64Cpu` of
     // this guest thread; nothing else references it while the helper runs.
@@ -864,6 +908,10 @@ extern "C" fn helper_sse(env: *mut u8, op: u64, d: u64, s: u64, x: u64) -> u64 {
     let Some(o) = Op::from_code(op as u8) else {
         return 0;
     };
+    if let Some((p, kind)) = scalar_arith(o) {
+        scalar(cpu, p, kind, d, s);
+        return 0;
+    }
     let (a, b) = (xmm(cpu, d), xmm(cpu, s));
     let out = if (o as u8) < Op::AddSS as u8 {
         vec_int(o, a, b, x, XMM_WIDTH)

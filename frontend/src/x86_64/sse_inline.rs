@@ -1,6 +1,6 @@
 //! Inline IR for the SSE2 integer operations vectorized loops run most, instead of a call to
-//! the `x64_sse` helper: lane-wise add and subtract (SWAR on each 64-bit half), shifts by an
-//! immediate, PSHUFD and the doubleword/quadword unpacks. Every other form (and the MMX
+//! the `x64_sse` helper: lane-wise add, subtract and compare-equal (SWAR on each 64-bit half),
+//! PMOVMSKB, shifts by an immediate, PSHUFD and the doubleword/quadword unpacks. Every other form (and the MMX
 //! forms) still goes through the helper.
 
 use emu_ir::{BinOp, Type, Value};
@@ -19,6 +19,8 @@ pub(super) fn translate(c: &mut Ctx, op: Op) -> Option<Res> {
         PaddB | PaddW | PaddD | PaddQ => lanewise(c, |c, a, b| add(c, a, b, lane_bits(op))),
         PsubB | PsubW | PsubD | PsubQ => lanewise(c, |c, a, b| sub(c, a, b, lane_bits(op))),
         PsllW | PsllD | PsllQ | PsrlW | PsrlD | PsrlQ if has_imm_count(c) => shift_imm(c, op),
+        PcmpeqB | PcmpeqW | PcmpeqD => lanewise(c, |c, a, b| equal(c, a, b, lane_bits(op))),
+        PmovmskB if is_xmm(c, 1) => Some(pmovmskb(c)),
         PshufD => Some(pshufd(c)),
         PunpcklDQ | PunpckhDQ | PunpcklQDQ | PunpckhQDQ => Some(unpack(c, op)),
         _ => None,
@@ -29,9 +31,9 @@ pub(super) fn translate(c: &mut Ctx, op: Op) -> Option<Res> {
 fn lane_bits(op: Op) -> u32 {
     use Op::*;
     match op {
-        PaddB | PsubB => 8,
-        PaddW | PsubW | PsllW | PsrlW => 16,
-        PaddD | PsubD | PsllD | PsrlD => 32,
+        PaddB | PsubB | PcmpeqB => 8,
+        PaddW | PsubW | PsllW | PsrlW | PcmpeqW => 16,
+        PaddD | PsubD | PsllD | PsrlD | PcmpeqD => 32,
         _ => 64,
     }
 }
@@ -94,6 +96,54 @@ fn sub(c: &mut Ctx, a: Value, b: Value, bits: u32) -> Value {
     let x = c.b.xor(x, h);
     let top = c.b.and(x, h);
     c.b.xor(diff, top)
+}
+
+/// Lanes of `bits`: all ones where `a` and `b` are equal, else zero. A lane of `t = a ^ b`
+/// is zero exactly when `(t & L) + L` (no carry out of the lane) and `t` have no bit in
+/// common with H (Hacker's Delight 6-2); that bit is then spread over the lane.
+fn equal(c: &mut Ctx, a: Value, b: Value, bits: u32) -> Value {
+    let (l, lane) = (!high_bits(bits), u64::MAX >> (64 - bits));
+    let t = c.b.xor(a, b);
+    let lv = c.b.i64(l);
+    let tl = c.b.and(t, lv);
+    let y = c.b.add(tl, lv);
+    let y = c.b.or(y, t);
+    let y = c.b.or(y, lv);
+    let all = c.b.i64(u64::MAX);
+    let zero_top = c.b.xor(y, all);
+    let sh = c.b.i64(u64::from(bits - 1));
+    let ones = c.b.binary(BinOp::ShrU, zero_top, sh);
+    let spread = c.b.i64(lane);
+    c.b.binary(BinOp::Mul, ones, spread)
+}
+
+fn is_xmm(c: &Ctx, n: u32) -> bool {
+    c.i.op_kind(n) == OpKind::Register && c.i.op_register(n).is_xmm()
+}
+
+/// The sign bits of the 8 bytes of `v` gathered into bits 0..8: the multiply moves bit
+/// `8k + 7` to bit `56 + k` without carries between them.
+fn byte_signs(c: &mut Ctx, v: Value) -> Value {
+    let h = c.b.i64(high_bits(8));
+    let signs = c.b.and(v, h);
+    let gather = c.b.i64(0x0002_0408_1020_4081);
+    let g = c.b.binary(BinOp::Mul, signs, gather);
+    let sh = c.b.i64(56);
+    c.b.binary(BinOp::ShrU, g, sh)
+}
+
+/// PMOVMSKB reg, xmm: the 16 byte sign bits, zero-extended.
+fn pmovmskb(c: &mut Ctx) -> Res {
+    let s = xmm_num(c, 1)?;
+    let (lo, hi) = halves(c, s);
+    let lo = byte_signs(c, lo);
+    let hi = byte_signs(c, hi);
+    let eight = c.b.i64(8);
+    let hi = c.b.binary(BinOp::Shl, hi, eight);
+    let mask = c.b.or(lo, hi);
+    let ty = c.op_ty(0);
+    let mask = c.fit(mask, ty);
+    c.write_op(0, mask).map(|_| Flow::Continue)
 }
 
 /// Whether the shift count is an immediate (`psrld xmm, imm8`).
