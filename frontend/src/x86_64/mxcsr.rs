@@ -16,6 +16,13 @@ const UM: u64 = 1 << 11;
 const FTZ: u64 = 1 << 15;
 
 /// MXCSR.RC (or the same encoding in bits 14:13 of `mxcsr`) as a SoftFloat rounding mode.
+/// Whether an ordinary operation (finite normal operands and result) can run on the host's
+/// IEEE arithmetic: round to nearest even, no DAZ/FTZ, and the inexact flag already raised —
+/// the only flag such an operation can raise, so its flags need not be computed.
+pub(super) fn host_arith_ok(mxcsr: u64) -> bool {
+    mxcsr & (3 << 13 | DAZ | FTZ | PE) == PE
+}
+
 pub(super) fn rounding(mxcsr: u64) -> RoundingMode {
     match (mxcsr >> 13) & 3 {
         0 => RoundingMode::NearestEven,

@@ -876,6 +876,39 @@ pub(super) fn xmm(cpu: &X64Cpu, r: u64) -> u128 {
     u128::from(lo) | u128::from(hi) << 64
 }
 
+/// `kind` (0 add, 1 sub, 2 mul, 3 div) of `a` and `b` on the host's IEEE arithmetic when
+/// that is exactly the guest's result and raises no flag but inexact (see
+/// [`crate::x86_64::mxcsr::host_arith_ok`]): operands finite and not denormal, the divisor not
+/// zero, and a result that is normal — or zero from an exact cancellation or a zero operand.
+/// `None`: take the full path.
+macro_rules! host_arith {
+    ($name:ident, $f:ty, $bits:ty, $exp_shift:expr, $exp_max:expr) => {
+        fn $name(kind: u8, a: $bits, b: $bits) -> Option<$bits> {
+            let exp = |x: $bits| (x >> $exp_shift) & $exp_max;
+            let is_zero = |x: $bits| x << 1 == 0;
+            let ordinary = |x: $bits| is_zero(x) || (exp(x) != 0 && exp(x) != $exp_max);
+            if !ordinary(a) || !ordinary(b) {
+                return None;
+            }
+            let (x, y) = (<$f>::from_bits(a), <$f>::from_bits(b));
+            let r = match kind {
+                0 => x + y,
+                1 => x - y,
+                2 => x * y,
+                3 if !is_zero(b) => x / y,
+                _ => return None,
+            };
+            let r = r.to_bits();
+            let zero_ok = kind < 2 || is_zero(a) || (kind == 2 && is_zero(b));
+            let normal = exp(r) != 0 && exp(r) != $exp_max;
+            (normal || (is_zero(r) && zero_ok)).then_some(r)
+        }
+    };
+}
+
+host_arith!(host_arith_f64, f64, u64, 52, 0x7ff);
+host_arith!(host_arith_f32, f32, u32, 23, 0xff);
+
 /// ADD/SUB/MUL/DIV/MIN/MAX SS/SD: precision and `arith2` kind.
 fn scalar_arith(o: Op) -> Option<(Prec, u8)> {
     let i = (o as u8).checked_sub(Op::AddSS as u8)?;
@@ -894,6 +927,19 @@ fn scalar_arith(o: Op) -> Option<(Prec, u8)> {
 /// low lane of XMM `d` becomes `d op s`, the rest of `d` is kept.
 fn scalar(cpu: &mut X64Cpu, p: Prec, kind: u8, d: u64, s: u64) {
     let (d, s) = ((d % 17) as usize, (s % 17) as usize);
+    if crate::x86_64::mxcsr::host_arith_ok(cpu.mxcsr) {
+        let (a, b) = (cpu.xmm[d][0], cpu.xmm[s][0]);
+        let r = match p {
+            Prec::D => host_arith_f64(kind, a, b),
+            Prec::S => {
+                host_arith_f32(kind, a as u32, b as u32).map(|r| (a & !p.mask()) | u64::from(r))
+            }
+        };
+        if let Some(r) = r {
+            cpu.xmm[d][0] = r;
+            return;
+        }
+    }
     let mut mx = Mx::new(cpu.mxcsr);
     let a = cpu.xmm[d][0];
     let r = arith2(p, kind, a, cpu.xmm[s][0], &mut mx);

@@ -258,6 +258,24 @@ fn floating_point() {
     let _ = (AF, OF, SF);
 }
 
+/// Scalar arithmetic with the inexact flag already raised (the host-arithmetic fast path),
+/// with MXCSR read back after it. MXCSR is set first: a native thread's sticky flags carry
+/// over from earlier snippets.
+#[test]
+fn scalar_arithmetic_with_inexact_raised() {
+    let mut srcs = Vec::new();
+    for op in ["add", "sub", "mul", "div"] {
+        for (shape, src) in [("sd", "xmm1"), ("ss", "xmm3"), ("sd", "qword ptr [rsi]")] {
+            srcs.push(format!(
+                "mov dword ptr [rdi], 0x1fa0\nldmxcsr [rdi]\n\
+                 {op}{shape} xmm2, {src}\nstmxcsr [rdi+4]\nmov eax, [rdi+4]"
+            ));
+        }
+    }
+    let srcs: Vec<&str> = srcs.iter().map(String::as_str).collect();
+    check_all(&srcs, 0, RUNS);
+}
+
 #[test]
 fn mxcsr_round_trip() {
     check_all(
