@@ -909,10 +909,10 @@ macro_rules! host_arith {
 host_arith!(host_arith_f64, f64, u64, 52, 0x7ff);
 host_arith!(host_arith_f32, f32, u32, 23, 0xff);
 
-/// ADD/SUB/MUL/DIV/MIN/MAX SS/SD: precision and `arith2` kind.
-fn scalar_arith(o: Op) -> Option<(Prec, u8)> {
+/// ADD/SUB/MUL/DIV/MIN/MAX in its four shapes: precision, `arith2` kind, packed.
+fn fp_arith(o: Op) -> Option<(Prec, u8, bool)> {
     let i = (o as u8).checked_sub(Op::AddSS as u8)?;
-    if o as u8 > Op::MaxPD as u8 || i % 4 >= 2 {
+    if o as u8 > Op::MaxPD as u8 {
         return None;
     }
     let p = if i.is_multiple_of(2) {
@@ -920,26 +920,37 @@ fn scalar_arith(o: Op) -> Option<(Prec, u8)> {
     } else {
         Prec::D
     };
-    Some((p, i / 4))
+    Some((p, i / 4, i % 4 >= 2))
+}
+
+/// Every lane (the low one for scalars) of XMM `d` op XMM `s` on the host's arithmetic, when
+/// MXCSR and every lane allow it ([`host_arith_f64`]); false (nothing written) otherwise.
+fn host_lanes(cpu: &mut X64Cpu, p: Prec, kind: u8, packed: bool, d: usize, s: usize) -> bool {
+    if !crate::x86_64::mxcsr::host_arith_ok(cpu.mxcsr) {
+        return false;
+    }
+    let es = p.bits() / 8;
+    let n = if packed { 16 / es } else { 1 };
+    let (a, b) = (xmm(cpu, d as u64), xmm(cpu, s as u64));
+    let mut r = a;
+    for i in 0..n {
+        let (x, y) = (lane(a, es, i), lane(b, es, i));
+        let v = match p {
+            Prec::D => host_arith_f64(kind, x, y),
+            Prec::S => host_arith_f32(kind, x as u32, y as u32).map(u64::from),
+        };
+        let Some(v) = v else {
+            return false;
+        };
+        r = with_lane(r, es, i, v);
+    }
+    cpu.xmm[d] = [r as u64, (r >> 64) as u64];
+    true
 }
 
 /// The scalar forms without the 128-bit lane plumbing (the hot path of scalar FP code): the
 /// low lane of XMM `d` becomes `d op s`, the rest of `d` is kept.
-fn scalar(cpu: &mut X64Cpu, p: Prec, kind: u8, d: u64, s: u64) {
-    let (d, s) = ((d % 17) as usize, (s % 17) as usize);
-    if crate::x86_64::mxcsr::host_arith_ok(cpu.mxcsr) {
-        let (a, b) = (cpu.xmm[d][0], cpu.xmm[s][0]);
-        let r = match p {
-            Prec::D => host_arith_f64(kind, a, b),
-            Prec::S => {
-                host_arith_f32(kind, a as u32, b as u32).map(|r| (a & !p.mask()) | u64::from(r))
-            }
-        };
-        if let Some(r) = r {
-            cpu.xmm[d][0] = r;
-            return;
-        }
-    }
+fn scalar(cpu: &mut X64Cpu, p: Prec, kind: u8, d: usize, s: usize) {
     let mut mx = Mx::new(cpu.mxcsr);
     let a = cpu.xmm[d][0];
     let r = arith2(p, kind, a, cpu.xmm[s][0], &mut mx);
@@ -954,9 +965,15 @@ extern "C" fn helper_sse(env: *mut u8, op: u64, d: u64, s: u64, x: u64) -> u64 {
     let Some(o) = Op::from_code(op as u8) else {
         return 0;
     };
-    if let Some((p, kind)) = scalar_arith(o) {
-        scalar(cpu, p, kind, d, s);
-        return 0;
+    if let Some((p, kind, packed)) = fp_arith(o) {
+        let (d, s) = ((d % 17) as usize, (s % 17) as usize);
+        if kind < 4 && host_lanes(cpu, p, kind, packed, d, s) {
+            return 0;
+        }
+        if !packed {
+            scalar(cpu, p, kind, d, s);
+            return 0;
+        }
     }
     let (a, b) = (xmm(cpu, d), xmm(cpu, s));
     let out = if (o as u8) < Op::AddSS as u8 {

@@ -258,14 +258,21 @@ fn floating_point() {
     let _ = (AF, OF, SF);
 }
 
-/// Scalar arithmetic with the inexact flag already raised (the host-arithmetic fast path),
+/// Scalar and packed arithmetic with the inexact flag already raised (the host-arithmetic
+/// fast path),
 /// with MXCSR read back after it. MXCSR is set first: a native thread's sticky flags carry
 /// over from earlier snippets.
 #[test]
-fn scalar_arithmetic_with_inexact_raised() {
+fn arithmetic_with_inexact_raised() {
     let mut srcs = Vec::new();
     for op in ["add", "sub", "mul", "div"] {
-        for (shape, src) in [("sd", "xmm1"), ("ss", "xmm3"), ("sd", "qword ptr [rsi]")] {
+        for (shape, src) in [
+            ("sd", "xmm1"),
+            ("ss", "xmm3"),
+            ("sd", "qword ptr [rsi]"),
+            ("pd", "xmm4"),
+            ("ps", "xmm5"),
+        ] {
             srcs.push(format!(
                 "mov dword ptr [rdi], 0x1fa0\nldmxcsr [rdi]\n\
                  {op}{shape} xmm2, {src}\nstmxcsr [rdi+4]\nmov eax, [rdi+4]"
