@@ -68,19 +68,6 @@ fn printed_values(gdb: &str) -> Vec<u64> {
         .collect()
 }
 
-/// The instruction addresses objdump lists for `exe`'s function `name`.
-fn objdump_addresses(exe: &Path, name: &str) -> Vec<u64> {
-    let out = Command::new("aarch64-linux-gnu-objdump")
-        .args(["-d", &format!("--disassemble={name}")])
-        .arg(exe)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| u64::from_str_radix(l.trim().split_once(":\t")?.0, 16).ok())
-        .collect()
-}
-
 #[test]
 fn gdb_breaks_at_main_steps_and_sees_the_exit_in_every_tier() {
     if tool_missing(GDB) || tool_missing("aarch64-linux-gnu-objdump") {
@@ -96,7 +83,10 @@ fn gdb_breaks_at_main_steps_and_sees_the_exit_in_every_tier() {
         Some(code) => format!("exited with code {code:02o}"),
         None => panic!("qemu: {:?}", qemu.status),
     };
-    let main = objdump_addresses(&exe, "main");
+    let main: Vec<u64> = common::objdump_function(&exe, "main")
+        .into_iter()
+        .map(|(addr, _)| addr)
+        .collect();
     for tier in TIERS {
         let port = free_port();
         let emu = start_emu(tier, port, &exe);

@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 use common::{
-    build_loop, build_static, cross_tools_missing, temp_dir, tool_missing, traced_pcs, EMU,
+    build_loop, build_static, cross_tools_missing, objdump_function, temp_dir, tool_missing,
+    traced_pcs, EMU,
 };
 
 /// The `-D` log of `emu-user OPTIONS exe`.
@@ -24,23 +25,6 @@ fn emu_log(options: &[&str], exe: &std::path::Path) -> String {
         .output()
         .unwrap();
     std::fs::read_to_string(&log).unwrap()
-}
-
-/// `(address, encoding)` of the instructions objdump shows for function `name`.
-fn objdump_function(exe: &std::path::Path, name: &str) -> Vec<(u64, String)> {
-    let out = Command::new("aarch64-linux-gnu-objdump")
-        .args(["-d", &format!("--disassemble={name}")])
-        .arg(exe)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let (addr, rest) = l.trim().split_once(":\t")?;
-            let word = rest.split_whitespace().next()?;
-            Some((u64::from_str_radix(addr, 16).ok()?, word.to_string()))
-        })
-        .collect()
 }
 
 #[test]

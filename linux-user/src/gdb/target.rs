@@ -185,44 +185,24 @@ impl<A: GdbArch> Breakpoints for Proxy<A> {
     }
 }
 
-impl<A: GdbArch> SwBreakpoint for Proxy<A> {
-    fn add_sw_breakpoint(
-        &mut self,
-        addr: u64,
-        _kind: A::BreakpointKind,
-    ) -> TargetResult<bool, Self> {
-        self.set_breakpoint(addr, true);
-        Ok(true)
-    }
+/// `SwBreakpoint` and `HwBreakpoint` (`hbreak`) are the same here: neither patches code.
+macro_rules! breakpoint_kind {
+    ($kind:ident, $add:ident, $remove:ident) => {
+        impl<A: GdbArch> $kind for Proxy<A> {
+            fn $add(&mut self, addr: u64, _kind: A::BreakpointKind) -> TargetResult<bool, Self> {
+                self.set_breakpoint(addr, true);
+                Ok(true)
+            }
 
-    fn remove_sw_breakpoint(
-        &mut self,
-        addr: u64,
-        _kind: A::BreakpointKind,
-    ) -> TargetResult<bool, Self> {
-        Ok(self.set_breakpoint(addr, false))
-    }
+            fn $remove(&mut self, addr: u64, _kind: A::BreakpointKind) -> TargetResult<bool, Self> {
+                Ok(self.set_breakpoint(addr, false))
+            }
+        }
+    };
 }
 
-/// Hardware breakpoints (`hbreak`) are the same as software ones here: neither patches code.
-impl<A: GdbArch> HwBreakpoint for Proxy<A> {
-    fn add_hw_breakpoint(
-        &mut self,
-        addr: u64,
-        _kind: A::BreakpointKind,
-    ) -> TargetResult<bool, Self> {
-        self.set_breakpoint(addr, true);
-        Ok(true)
-    }
-
-    fn remove_hw_breakpoint(
-        &mut self,
-        addr: u64,
-        _kind: A::BreakpointKind,
-    ) -> TargetResult<bool, Self> {
-        Ok(self.set_breakpoint(addr, false))
-    }
-}
+breakpoint_kind!(SwBreakpoint, add_sw_breakpoint, remove_sw_breakpoint);
+breakpoint_kind!(HwBreakpoint, add_hw_breakpoint, remove_hw_breakpoint);
 
 impl<A: GdbArch> Auxv for Proxy<A> {
     fn get_auxv(&self, offset: u64, length: usize, buf: &mut [u8]) -> TargetResult<usize, Self> {

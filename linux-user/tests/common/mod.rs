@@ -151,3 +151,20 @@ pub fn traced_pcs(log: &str) -> Vec<u64> {
         })
         .collect()
 }
+
+/// `(address, encoding)` of the instructions objdump shows for function `name`.
+pub fn objdump_function(exe: &std::path::Path, name: &str) -> Vec<(u64, String)> {
+    let out = Command::new("aarch64-linux-gnu-objdump")
+        .args(["-d", &format!("--disassemble={name}")])
+        .arg(exe)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (addr, rest) = l.trim().split_once(":\t")?;
+            let word = rest.split_whitespace().next()?;
+            Some((u64::from_str_radix(addr, 16).ok()?, word.to_string()))
+        })
+        .collect()
+}
