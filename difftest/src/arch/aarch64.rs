@@ -3,7 +3,9 @@
 //! table. Reserved: SP (the case record) and x28 (the scratch base); x0 is the harness's
 //! scratch register (its own value is loaded last).
 
-use super::tablegen::{field, set_field, Row, TableGen};
+use emu_frontend::aarch64::decode;
+
+use super::tablegen::{emit, field, set_field, TableGen};
 use super::{ArchSpec, GenInsn, KnownBug, Mem, Reference, Sys};
 use crate::layout::{Field, Kind, Layout};
 use crate::program::BASE_ADDR;
@@ -38,14 +40,15 @@ impl Aarch64 {
         fields.push(Field::new("nzcv", 0, Kind::Flags, 8).masked(0xf000_0000));
         fields.push(Field::new("fpcr", FPCR, Kind::FpCtl, 8));
         fields.push(Field::new("fpsr", FPSR, Kind::FpCtl, 8));
-        let rows = emu_frontend::aarch64::decode::all_entries().map(|e| Row {
-            name: e.name,
-            mask: e.mask,
-            bits: e.bits,
-        });
         Aarch64 {
             layout: Layout::new(fields),
-            gen: TableGen::new(rows, allowed, fixup, decode, emu_disas::Arch::Aarch64),
+            gen: TableGen::new(
+                decode::all_entries(),
+                decode::decode,
+                EXCLUDED_ROWS,
+                fixup,
+                emu_disas::Arch::Aarch64,
+            ),
         }
     }
 }
@@ -86,14 +89,6 @@ const EXCLUDED_ROWS: &[&str] = &[
 const FTYPE_ROWS: &[&str] = &[
     "fp-int", "fp-fixed", "fp-1src", "fcmp", "fmov-imm", "fccmp", "fp-2src", "fcsel", "fp-3src",
 ];
-
-fn allowed(name: &str) -> bool {
-    !EXCLUDED_ROWS.contains(&name)
-}
-
-fn decode(word: u32) -> Option<&'static str> {
-    emu_frontend::aarch64::decode::decode(word).map(|e| e.name)
-}
 
 /// Redraws the 5-bit register field at `lo` while it is one of `avoid`.
 fn avoid_reg(mut w: u32, lo: u32, avoid: &[u32], rng: &mut Rng) -> u32 {
@@ -312,12 +307,6 @@ fn is_fp16(bytes: &[u8]) -> bool {
     fp && !base_cvt && half
 }
 
-fn emit(out: &mut Vec<u8>, words: &[u32]) {
-    for w in words {
-        out.extend(w.to_le_bytes());
-    }
-}
-
 /// `rd = value` (value < 2^32).
 fn li(out: &mut Vec<u8>, rd: u32, value: u64) {
     emit(out, &[0xd280_0000 | ((value as u32) & 0xffff) << 5 | rd]);
@@ -341,10 +330,7 @@ fn ldst64(load: bool, rt: u32, rn: u32, off: i32) -> u32 {
 }
 
 fn mem_reg(m: Mem) -> (u32, i32) {
-    match m {
-        Mem::Sp(off) => (SP, off),
-        Mem::Base(off) => (BASE, off),
-    }
+    m.reg_off(SP, BASE)
 }
 
 /// The MSR/MRS encoding of a flags or control field (`mrs` bit 21 set).

@@ -68,6 +68,14 @@ pub enum Mem {
 }
 
 impl Mem {
+    /// (register number, offset), given the numbers of SP and the base register.
+    pub fn reg_off(self, sp: u32, base: u32) -> (u32, i32) {
+        match self {
+            Mem::Sp(off) => (sp, off),
+            Mem::Base(off) => (base, off),
+        }
+    }
+
     /// This operand `d` bytes further.
     pub fn offset(self, d: i32) -> Mem {
         match self {

@@ -3,7 +3,9 @@
 //! `emu_frontend::riscv64::decode`'s table. Reserved: sp (x2, the case record) and x31 (the
 //! scratch base); x5 is the harness's scratch register (its own value is loaded last).
 
-use super::tablegen::{field, set_field, Row, TableGen};
+use emu_frontend::riscv64::decode;
+
+use super::tablegen::{emit, field, set_field, TableGen};
 use super::{random_f32, random_lane64, ArchSpec, GenInsn, KnownBug, Mem, Reference, Sys};
 use crate::layout::{Field, Kind, Layout};
 use crate::program::BASE_ADDR;
@@ -31,14 +33,15 @@ impl Riscv64 {
             fields.push(Field::new(format!("f{r}"), r, Kind::Vec, 8));
         }
         fields.push(Field::new("fcsr", 0, Kind::FpCtl, 8).masked(0xff));
-        let rows = emu_frontend::riscv64::decode::all_entries().map(|e| Row {
-            name: e.name,
-            mask: e.mask,
-            bits: e.bits,
-        });
         Riscv64 {
             layout: Layout::new(fields),
-            gen: TableGen::new(rows, allowed, fixup, decode, emu_disas::Arch::Riscv64),
+            gen: TableGen::new(
+                decode::all_entries(),
+                decode::decode,
+                EXCLUDED_ROWS,
+                fixup,
+                emu_disas::Arch::Riscv64,
+            ),
         }
     }
 }
@@ -53,14 +56,6 @@ impl Default for Riscv64 {
 const EXCLUDED_ROWS: &[&str] = &[
     "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu", "ecall", "ebreak",
 ];
-
-fn allowed(name: &str) -> bool {
-    !EXCLUDED_ROWS.contains(&name)
-}
-
-fn decode(word: u32) -> Option<&'static str> {
-    emu_frontend::riscv64::decode::decode(word).map(|e| e.name)
-}
 
 /// Access size of a load/store row, if it is one.
 fn mem_size(name: &str) -> Option<(u32, bool)> {
@@ -148,12 +143,6 @@ fn b_type(f3: u32, rs1: u32, rs2: u32, imm: i32) -> u32 {
         | 0x63
 }
 
-fn emit(out: &mut Vec<u8>, words: &[u32]) {
-    for w in words {
-        out.extend(w.to_le_bytes());
-    }
-}
-
 /// `rd = value` (value < 2^31).
 fn li(out: &mut Vec<u8>, rd: u32, value: u64) {
     let v = value as i64;
@@ -170,10 +159,7 @@ fn li(out: &mut Vec<u8>, rd: u32, value: u64) {
 }
 
 fn mem_reg(m: Mem) -> (u32, i32) {
-    match m {
-        Mem::Sp(off) => (SP, off),
-        Mem::Base(off) => (BASE, off),
-    }
+    m.reg_off(SP, BASE)
 }
 
 impl ArchSpec for Riscv64 {

@@ -1,7 +1,10 @@
 //! Instruction generation from the frontends' own decode tables (riscv64, aarch64): pick an
 //! allow-listed row, fill its free bits at random, let the arch constrain fields (memory
 //! operands onto the base register, no writes to reserved registers, no unsupported
-//! variants), and re-decode to name the result.
+//! variants), and re-decode to name the result. Also the fixed-width encoding helpers the
+//! two arches share.
+
+use emu_frontend::table::Entry;
 
 use crate::arch::{mnemonic, GenInsn};
 use crate::rng::Rng;
@@ -14,31 +17,46 @@ pub struct Row {
     pub bits: u32,
 }
 
-/// The allow-listed rows of one arch and its field constraints.
+impl<H> From<&Entry<H>> for Row {
+    fn from(e: &Entry<H>) -> Self {
+        Row {
+            name: e.name,
+            mask: e.mask,
+            bits: e.bits,
+        }
+    }
+}
+
+/// The generated rows of one arch and its field constraints.
 pub struct TableGen {
     rows: Vec<Row>,
     /// Constrains a filled-in word of the named row (None: draw again).
     fixup: fn(&str, u32, &mut Rng) -> Option<u32>,
-    /// The row that decodes a word (the decoder's priority order decides overlaps).
-    decode: fn(u32) -> Option<&'static str>,
+    /// The name of the row that decodes a word (the decoder's priority order decides
+    /// overlaps).
+    decode: Box<dyn Fn(u32) -> Option<&'static str> + Send + Sync>,
     disas: emu_disas::Arch,
 }
 
 impl TableGen {
-    /// A generator over `rows` whose name passes `allowed`.
-    pub fn new(
-        rows: impl Iterator<Item = Row>,
-        allowed: fn(&str) -> bool,
+    /// A generator over the rows of `entries` not named in `excluded`, checked against
+    /// `decode`.
+    pub fn new<H: 'static>(
+        entries: impl Iterator<Item = &'static Entry<H>>,
+        decode: fn(u32) -> Option<&'static Entry<H>>,
+        excluded: &[&str],
         fixup: fn(&str, u32, &mut Rng) -> Option<u32>,
-        decode: fn(u32) -> Option<&'static str>,
         disas: emu_disas::Arch,
     ) -> Self {
-        let rows: Vec<Row> = rows.filter(|r| allowed(r.name)).collect();
-        assert!(!rows.is_empty(), "no decode-table row is allow-listed");
+        let rows: Vec<Row> = entries
+            .map(Row::from)
+            .filter(|r| !excluded.contains(&r.name))
+            .collect();
+        assert!(!rows.is_empty(), "every decode-table row is excluded");
         TableGen {
             rows,
             fixup,
-            decode,
+            decode: Box::new(move |w| decode(w).map(|e| e.name)),
             disas,
         }
     }
@@ -74,4 +92,11 @@ pub fn set_field(word: u32, lo: u32, width: u32, value: u32) -> u32 {
 /// Bits `lo..lo+width` of `word`.
 pub fn field(word: u32, lo: u32, width: u32) -> u32 {
     (word >> lo) & ((1u64 << width) - 1) as u32
+}
+
+/// Appends 32-bit instruction words (little-endian).
+pub fn emit(out: &mut Vec<u8>, words: &[u32]) {
+    for w in words {
+        out.extend(w.to_le_bytes());
+    }
 }

@@ -1,7 +1,9 @@
 //! x86_64: register layout, the harness's own encodings (through iced-x86's encoder), and
 //! the fault handler; instruction generation lives in [`super::x86_gen`]. Reserved: rsp (the
 //! case record) and r15 (the scratch base); rax is the harness's scratch register (its own
-//! value is loaded last). The reference is the host CPU.
+//! value is loaded last). The reference is the host CPU. The MMX registers are recorded as
+//! 8-byte vector fields; storing one ends with EMMS, so the x87 state is back to empty when
+//! a case ends.
 
 use iced_x86::{Code, Encoder, IcedError, Instruction, MemoryOperand, Register};
 
@@ -34,6 +36,9 @@ pub const GPR64: [Register; 16] = [
 pub const RESERVED: [usize; 2] = [4, 15];
 const BASE: u8 = 15;
 
+/// Size of an MMX register field (XMM fields are 16 bytes).
+const MM_SIZE: usize = 8;
+
 /// RFLAGS bits compared: CF PF AF ZF SF OF.
 pub const ARITH_FLAGS: u64 = 0x8d5;
 
@@ -60,6 +65,9 @@ impl X86_64 {
         }
         for r in 0..16 {
             fields.push(Field::new(format!("xmm{r}"), r, Kind::Vec, 16));
+        }
+        for r in 0..8 {
+            fields.push(Field::new(format!("mm{r}"), r, Kind::Vec, MM_SIZE));
         }
         fields.push(Field::new("rflags", 0, Kind::Flags, 8).masked(ARITH_FLAGS));
         fields.push(Field::new("mxcsr", 0, Kind::FpCtl, 8).masked(0xffff));
@@ -116,6 +124,10 @@ fn move_sp(out: &mut Vec<u8>, off: i32) {
 
 fn xmm(r: u8) -> Register {
     Register::XMM0 + u32::from(r)
+}
+
+fn mm(r: u8) -> Register {
+    Register::MM0 + u32::from(r)
 }
 
 impl ArchSpec for X86_64 {
@@ -191,6 +203,9 @@ impl ArchSpec for X86_64 {
                 out,
                 Instruction::with2(Code::Mov_r64_rm64, GPR64[f.reg as usize], at),
             ),
+            Kind::Vec if f.size == MM_SIZE => {
+                enc(out, Instruction::with2(Code::Movq_mm_mmm64, mm(f.reg), at))
+            }
             Kind::Vec => enc(
                 out,
                 Instruction::with2(Code::Movdqu_xmm_xmmm128, xmm(f.reg), at),
@@ -210,6 +225,10 @@ impl ArchSpec for X86_64 {
                 out,
                 Instruction::with2(Code::Mov_rm64_r64, at, GPR64[f.reg as usize]),
             ),
+            Kind::Vec if f.size == MM_SIZE => {
+                enc(out, Instruction::with2(Code::Movq_mmm64_mm, at, mm(f.reg)));
+                enc(out, Ok(Instruction::with(Code::Emms)));
+            }
             Kind::Vec => enc(
                 out,
                 Instruction::with2(Code::Movdqu_xmmm128_xmm, at, xmm(f.reg)),
