@@ -20,7 +20,8 @@
 //! - [`threads`]: guest threads on host threads (`clone`, thread exit, futexes);
 //! - [`symbols`] and [`debuglog`]: `-d` logging (guest and host code, IR, execution traces);
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
-//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
+//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines;
+//! - [`fuzzing`]: the loader path as a `cargo fuzz` entry point.
 
 pub mod arch;
 pub mod binfmt;
@@ -30,6 +31,7 @@ pub mod elf;
 pub mod errno;
 pub mod fault;
 pub mod fault_pc;
+pub mod fuzzing;
 pub mod guest_cpu;
 pub mod memory;
 pub mod pages;
