@@ -7,7 +7,8 @@
 //! - [`cache`]: translation blocks and their chaining links;
 //! - [`lower`]: IR → Cranelift → machine code;
 //! - [`codemem`]: executable memory;
-//! - [`standalone`]: compile and run one block outside an engine (tests, difftest).
+//! - [`standalone`]: compile and run one block outside an engine (tests, difftest);
+//! - [`fuzzing`]: the tier-1 compiler as a `cargo fuzz` entry point.
 //!
 //! How a block runs: the execution loop ([`Vcpu::run`]) keys blocks by [`TbKey`] `{ pc, flags }`
 //! and translates a missing one through the [`emu_ir::Translator`] (then
@@ -28,6 +29,7 @@ pub mod cache;
 pub mod codemem;
 pub mod engine;
 pub mod exec;
+pub mod fuzzing;
 pub mod lower;
 pub mod standalone;
 

@@ -3,9 +3,11 @@
 //! Owns the [`CodeFetch`] trait (where translators read guest code from), the shared
 //! translator loop ([`translator`]) every guest architecture plugs into, and the per-arch
 //! frontends ([`riscv64`], [`aarch64`], [`x86_64`]). Guest-ISA knowledge lives in `src/<arch>/`.
+//! [`fuzzing`] is the decoders' `cargo fuzz` entry point.
 
 pub mod aarch64;
 mod atomic128;
+pub mod fuzzing;
 pub mod riscv64;
 pub mod table;
 #[cfg(test)]

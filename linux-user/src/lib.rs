@@ -21,7 +21,8 @@
 //! - [`symbols`] and [`debuglog`]: `-d` logging (guest and host code, IR, execution traces);
 //! - [`guest_cpu`] and [`runner`]: the CPU glue and the run loop;
 //! - [`gdb`]: the gdb stub (`-g PORT`);
-//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines.
+//! - [`binfmt`]: `--binfmt-conf`'s binfmt_misc registration lines;
+//! - [`fuzzing`]: the loader path as a `cargo fuzz` entry point.
 
 pub mod arch;
 pub mod binfmt;
@@ -31,6 +32,7 @@ pub mod elf;
 pub mod errno;
 pub mod fault;
 pub mod fault_pc;
+pub mod fuzzing;
 pub mod gdb;
 pub mod guest_cpu;
 pub mod memory;
