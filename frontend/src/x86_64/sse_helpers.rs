@@ -726,15 +726,7 @@ fn vec_fp(op: Op, wide: bool, a: u128, b: u128, x: u64, cpu: &mut X64Cpu) -> Out
     let mut mx = Mx::new(cpu.mxcsr);
     let rm = mx.rm;
     let code = op as u8;
-    let out = if (AddSS as u8..=MaxPD as u8).contains(&code) {
-        let i = code - AddSS as u8;
-        let kind = i / 4;
-        let p = if i.is_multiple_of(2) {
-            Prec::S
-        } else {
-            Prec::D
-        };
-        let packed = i % 4 >= 2;
+    let out = if let Some((p, kind, packed)) = fp_arith(op) {
         let v = fp_lanes(a, b, p, packed, &mut |x, y| arith2(p, kind, x, y, &mut mx));
         Outcome { d: Some(v), ret: 0 }
     } else if (SqrtSS as u8..=SqrtPD as u8).contains(&code) {
